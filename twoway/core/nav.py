@@ -1,0 +1,45 @@
+"""The menu. Each module adds its entries here as it arrives; an entry shows only to those it fits."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str
+    shows_for: Callable  # (scope) -> bool
+    icon: str = ""
+    description: str | Promise = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+def _staff(scope) -> bool:
+    return scope.is_staff
+
+
+def _auditor(scope) -> bool:
+    from twoway.audit.views import can_view_audit
+
+    return can_view_audit(scope)
+
+
+ENTRIES: list[NavEntry] = [
+    NavEntry(_("Organisation"), "org:tree", _staff, "🏛", _("Streets, communities and resident groups")),
+    NavEntry(_("Households"), "org:households", _staff, "🏠", _("Households by building and unit")),
+    NavEntry(_("People"), "org:people", _staff, "👥", _("Residents, workers and their roles")),
+    NavEntry(_("Grids"), "org:grids", _staff, "🗺", _("Governance grids and grid workers")),
+    NavEntry(_("Import and export"), "org:import", _staff, "📊", _("Excel sheets in and out")),
+    NavEntry(_("Audit log"), "audit:list", _auditor, "🔎", _("Logins, exports and unmaskings")),
+]
+
+
+def entries_for(scope) -> list[NavEntry]:
+    return [e for e in ENTRIES if e.shows_for(scope)]

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from twoway.org.demo import DEMO_PASSWORD, build_demo
+from twoway.org.models import OrgUnit
+
+
+class Command(BaseCommand):
+    help = "Load the demo district (once) and print one demo login per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2024)
+
+    def handle(self, *args, seed, **options):
+        if OrgUnit.objects.exists():
+            self.stdout.write("Demo data is already loaded.")
+            from django.contrib.auth import get_user_model
+
+            usernames = list(get_user_model().objects.order_by("id").values_list("username", flat=True)[:12])
+            rows = [(u, "", "") for u in usernames]
+        else:
+            logins = build_demo(seed=seed)
+            rows = [(d.username, d.role, d.unit) for d in logins]
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins 演示账号 (password 密码: {DEMO_PASSWORD})"))
+        for username, role, unit in rows:
+            self.stdout.write(f"  {username:<22} {role}  {unit}")
+        self.stdout.write("")
