@@ -15,6 +15,8 @@ an unscoped page cannot slip in unnoticed. Cases:
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from twoway.appeals.models import Appeal, Extension, Photo
+from twoway.notify.models import Notification
 from twoway.org.models import Grid, Household, OrgUnit, Person, Role
 
 
@@ -26,10 +28,52 @@ class Public:
 @dataclass(frozen=True)
 class ById:
     model: type
-    path_of: Callable  # record -> the path of the unit it belongs to
+    path_of: Callable  # record -> the path (or paths) of the unit(s) whose staff may see it
     text_of: Callable = str  # record -> a string that must not leak
     more_kwargs: Callable | None = None  # (record) -> more URL kwargs
     methods: tuple[str, ...] = ("GET", "POST")
+    concerns: Callable | None = None  # (record, viewer person) -> True if it is the viewer's own
+    personal: bool = False  # only its owner may see it, whatever their role
+    query_param: str | None = None  # the id goes in ?query_param= instead of the path
+
+
+def _seed_appeals(tree):
+    """Appeals in both streets, one escalated and one with a department, with a photo,
+    an extension request and notifications, so every appeal URL has foreign records."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from twoway.appeals import flow
+    from twoway.appeals.models import Category
+
+    cat = Category.objects.get(code="ENV01")
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "blue").save(buf, "PNG")
+    photo = SimpleUploadedFile("p.png", buf.getvalue(), content_type="image/png")
+    near = flow.appeal_submit(
+        user=tree["resident"].user, category_id=cat.pk, description="A1社区a组楼道堆物", photos=[photo]
+    )
+    flow.appeal_accept(user=tree["group_leader"].user, appeal_id=near.pk)
+    flow.appeal_escalate(user=tree["group_leader"].user, appeal_id=near.pk, reason="上报")
+    flow.appeal_accept(user=tree["community_secretary"].user, appeal_id=near.pk)
+    flow.appeal_request_extension(user=tree["community_secretary"].user, appeal_id=near.pk, days=3, reason="等材料")
+    far = flow.appeal_submit(user=tree["far_resident"].user, category_id=cat.pk, description="远方小区井盖缺失")
+    far.handling_unit = tree["department"]
+    far.save(update_fields=["handling_unit"])
+    flow.appeal_submit(user=tree["far_resident"].user, category_id=cat.pk, description="远方路灯不亮")
+
+
+SEEDS = [_seed_appeals]
+
+
+def _appeal_paths(a):
+    return (a.handling_unit.path, a.origin_unit.path)
+
+
+def _appeal_concerns(a, person):
+    return a.raised_by_id == person.pk or (person.household_id is not None and a.household_id == person.household_id)
 
 
 @dataclass(frozen=True)
@@ -76,4 +120,40 @@ CASES = {
     "org:import_template": Listing(kwargs={"kind": "people"}),
     "org:export": Listing(kwargs={"kind": "people"}, xlsx=True),
     "audit:list": Listing(),
+    "appeals:queue": Listing(),
+    "appeals:mine": Listing(),
+    "appeals:overdue": Listing(),
+    "appeals:new": ById(Person, lambda p: p.unit.path, lambda p: p.name, query_param="for", methods=("GET",)),
+    "appeals:detail": ById(Appeal, _appeal_paths, lambda a: a.description, concerns=_appeal_concerns),
+    "appeals:act": ById(
+        Appeal,
+        _appeal_paths,
+        lambda a: a.description,
+        concerns=_appeal_concerns,
+        more_kwargs=lambda a: {"action": "accept"},
+        methods=("POST",),
+    ),
+    "appeals:photo": ById(
+        Photo,
+        lambda p: _appeal_paths(p.appeal),
+        lambda p: p.appeal.description,
+        concerns=lambda p, person: _appeal_concerns(p.appeal, person),
+    ),
+    "appeals:decide_extension": ById(
+        Extension,
+        lambda x: _appeal_paths(x.appeal),
+        lambda x: x.appeal.description,
+        concerns=lambda x, person: _appeal_concerns(x.appeal, person),
+        methods=("POST",),
+    ),
+    "notify:inbox": Listing(),
+    "notify:open": ById(
+        Notification,
+        lambda n: (),
+        lambda n: n.title,
+        personal=True,
+        concerns=lambda n, person: n.person_id == person.pk,
+        methods=("POST",),
+    ),
+    "notify:read_all": Listing(),
 }

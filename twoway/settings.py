@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "twoway.core",
     "twoway.audit",
     "twoway.org",
+    "twoway.deadlines",
+    "twoway.notify",
+    "twoway.appeals",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +169,12 @@ MEDIA_ROOT = Path(os.environ.get("TWOWAY_MEDIA_ROOT", BASE_DIR / "media"))
 
 # Roles that see full phone and ID numbers (PIPL); everyone else sees them masked.
 TWOWAY_UNMASK_ROLES = [r for r in os.environ.get("TWOWAY_UNMASK_ROLES", "leader,staff,grid_worker").split(",") if r]
+# Where notifications go besides the in-app centre (SMS, e-mail gateways); the default logs.
+TWOWAY_NOTIFY_BACKENDS = [
+    b for b in os.environ.get("TWOWAY_NOTIFY_BACKENDS", "twoway.notify.send.LogBackend").split(",") if b
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # Audit rows younger than this are never purged (网络安全法: at least six months).
 TWOWAY_AUDIT_RETENTION_DAYS = max(180, env_int("TWOWAY_AUDIT_RETENTION_DAYS", 365))
 

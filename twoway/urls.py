@@ -13,4 +13,6 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("org/", include("twoway.org.urls")),
     path("audit/", include("twoway.audit.urls")),
+    path("appeals/", include("twoway.appeals.urls")),
+    path("notifications/", include("twoway.notify.urls")),
 ]

@@ -31,13 +31,25 @@ def _auditor(scope) -> bool:
     return can_view_audit(scope)
 
 
+def _resident(scope) -> bool:
+    return scope.person is not None and not scope.is_staff
+
+
+def _anyone(scope) -> bool:
+    return scope.person is not None
+
+
 ENTRIES: list[NavEntry] = [
+    NavEntry(_("Raise an appeal"), "appeals:new", _resident, "✍", _("Tell us about a problem")),
+    NavEntry(_("My appeals"), "appeals:mine", _resident, "📋", _("Follow every step and rate the outcome")),
+    NavEntry(_("Appeals"), "appeals:queue", _staff, "📨", _("Accept, settle or escalate residents' appeals")),
     NavEntry(_("Organisation"), "org:tree", _staff, "🏛", _("Streets, communities and resident groups")),
     NavEntry(_("Households"), "org:households", _staff, "🏠", _("Households by building and unit")),
     NavEntry(_("People"), "org:people", _staff, "👥", _("Residents, workers and their roles")),
     NavEntry(_("Grids"), "org:grids", _staff, "🗺", _("Governance grids and grid workers")),
     NavEntry(_("Import and export"), "org:import", _staff, "📊", _("Excel sheets in and out")),
     NavEntry(_("Audit log"), "audit:list", _auditor, "🔎", _("Logins, exports and unmaskings")),
+    NavEntry(_("Notifications"), "notify:inbox", _anyone, "🔔", _("What happened to your appeals and work")),
 ]
 
 

@@ -69,15 +69,16 @@ class DemoBuilder:
         phone = fake.phone_number() if adult else ""
         return {"name": name, "gender": gender, "birth_date": birth, "id_number": id_number, "phone": phone}
 
-    def populate_group(self, group: OrgUnit, first_building: int, households: int) -> list[Person]:
-        """Households by building and entrance in one resident group, with their members."""
+    def populate_group(self, group: OrgUnit, first_building: int, households: int) -> tuple[list[Person], int]:
+        """Households by building, entrance, floor and door in one resident group, with their
+        members. Returns the group's people and the number of buildings it took."""
         rng = self.rng
+        per_building = 3 * 6 * 2  # entrances × floors × doors
         new_households = []
-        buildings = [first_building, first_building + 1]
         for i in range(households):
-            b = buildings[i % 2]
-            entrance = 1 + (i // 2) % 3
-            floor, door = 1 + (i // 6) % 6, 1 + (i // 36) % 2
+            b = first_building + i // per_building
+            k = i % per_building
+            entrance, floor, door = 1 + k % 3, 1 + (k // 3) % 6, 1 + k // 18
             new_households.append(
                 Household(
                     group=group,
@@ -87,7 +88,7 @@ class DemoBuilder:
                     address=f"{group.parent.name}{b}号楼{entrance}单元{floor}0{door}室",
                 )
             )
-        Household.objects.bulk_create(new_households)
+        Household.objects.bulk_create(new_households, batch_size=1000)
         saved = list(Household.objects.filter(group=group).order_by("id"))
         people = []
         for household in saved:
@@ -96,7 +97,8 @@ class DemoBuilder:
                 fields = self.person_fields(adult=k < 2 or rng.random() < 0.6)
                 people.append(Person(unit=group, household=household, relation=RELATIONS[min(k, 5)], **fields))
         Person.objects.bulk_create(people, batch_size=1000)
-        return list(Person.objects.filter(unit=group).order_by("id"))
+        buildings = max(1, -(-households // per_building))
+        return list(Person.objects.filter(unit=group).order_by("id")), buildings
 
     def staff(self, unit: OrgUnit, kind: str, title: str = "") -> Person:
         person = Person.objects.create(unit=unit, **self.person_fields())
@@ -171,10 +173,11 @@ def build_demo(*, seed: int = 2024, households_per_group: tuple[int, int] = (10,
                     name=f"第{g}居民小组",
                     code=f"{community.code}{g:02d}",
                     sort=g,
-                    address=f"{building_no}-{building_no + 1}号楼",
                 )
-                members = b.populate_group(group, building_no, rng.randint(*households_per_group))
-                building_no += 2
+                members, used = b.populate_group(group, building_no, rng.randint(*households_per_group))
+                group.address = f"{building_no}号楼" if used == 1 else f"{building_no}-{building_no + used - 1}号楼"
+                group.save(update_fields=["address"])
+                building_no += used
                 groups.append(group)
                 leader = members[0]
                 Role.objects.create(person=leader, unit=group, kind=RoleKind.GROUP_LEADER, title="居民小组长")

@@ -136,6 +136,7 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["group__path", "building", "entrance", "room"]
+        indexes = [models.Index(fields=["building", "entrance", "room"])]
         constraints = [
             models.UniqueConstraint(fields=["group", "building", "entrance", "room"], name="household_unique_place")
         ]
@@ -194,7 +195,12 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["unit__path", "id"]
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["phone"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["phone"]),
+            # Covers the per-unit head counts rolled up on the home and unit pages.
+            models.Index(fields=["unit", "retired_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Upper("id_number"), name="person_unique_id_number", condition=~models.Q(id_number="")

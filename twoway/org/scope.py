@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import STAFF_ROLES, WRITE_ROLES, Household, OrgUnit, Person, Role, RoleKind
+from .models import PATH_STEP, STAFF_ROLES, WRITE_ROLES, Household, OrgUnit, Person, Role, RoleKind
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,24 @@ class Scope:
         if not paths:
             return Q(pk__in=[])
         return reduce(or_, (Q(**{f"{lookup}__startswith": p}) for p in paths))
+
+    def unit_q(self, fk: str, *, write: bool = False) -> Q:
+        """A filter: the unit foreign key `fk` (e.g. "unit") points inside this scope.
+
+        A semi-join on the small unit table, so large tables are filtered by their indexed
+        foreign key and can still be paged in their own index order.
+        """
+        if self.covers_everything(write=write):
+            return Q()
+        return Q(**{f"{fk}__in": OrgUnit.objects.filter(self.q("path", write=write)).values("pk")})
+
+    def covers_everything(self, *, write: bool = False) -> bool:
+        """True for a district-wide role: no filter is needed, and lists page in index order."""
+        paths = self.write_paths if write else self.read_paths
+        roots = [p for p in paths if len(p) == PATH_STEP]
+        if not roots:
+            return False
+        return set(roots) >= set(OrgUnit.objects.filter(parent=None).values_list("path", flat=True))
 
 
 def _minimal(paths: set[str]) -> tuple[str, ...]:
@@ -90,16 +108,18 @@ def visible_units(user) -> QuerySet[OrgUnit]:
 
 def visible_households(user) -> QuerySet[Household]:
     scope = scope_for(user)
-    q = scope.q("group__path")
-    if scope.person and scope.person.household_id:
+    q = scope.unit_q("group")
+    # Only widen the filter when the own household lies outside the staff scope: an OR here
+    # would stop the database from paging the list in index order.
+    if scope.person and scope.person.household_id and not scope.covers(scope.person.unit.path):
         q |= Q(pk=scope.person.household_id)
     return Household.objects.filter(q)
 
 
 def visible_people(user) -> QuerySet[Person]:
     scope = scope_for(user)
-    q = scope.q("unit__path")
-    if scope.person:
+    q = scope.unit_q("unit")
+    if scope.person and not scope.covers(scope.person.unit.path):
         q |= Q(pk=scope.person.pk)
         if scope.person.household_id:
             q |= Q(household_id=scope.person.household_id)

@@ -16,40 +16,33 @@ class UnitSummary:
     group_leaders: int = 0
 
 
-def _counts_by_unit(model, unit_field: str, prefixes: list[str]) -> dict[int, int]:
-    if not prefixes:
-        return {}
-    q = _or(Q(**{f"{unit_field}__path__startswith": p}) for p in prefixes)
-    rows = model.objects.filter(q).filter(retired_at__isnull=True).values(f"{unit_field}__path").annotate(n=Count("id"))
-    return {r[f"{unit_field}__path"]: r["n"] for r in rows}
-
-
 def unit_summaries(units: list[OrgUnit]) -> list[UnitSummary]:
-    """For each unit: active child units, households and people in its whole subtree.
+    """For each unit: active child units, and households and people in its whole subtree.
 
-    Three grouped queries whatever the number of units, rolled up by path in Python.
+    One read of the (small) unit table, then one grouped count per table by unit id, rolled
+    up the tree in Python; the count stays the same whatever the number of units.
     """
-    prefixes = [u.path for u in units]
-    households = _counts_by_unit(Household, "group", prefixes)
-    people = _counts_by_unit(Person, "unit", prefixes)
-    q = _or(Q(path__startswith=p) for p in prefixes)
-    children = {}
-    if prefixes:
-        for row in (
-            OrgUnit.objects.filter(q, retired_at__isnull=True)
-            .exclude(parent=None)
-            .values("parent_id")
-            .annotate(n=Count("id"))
-        ):
-            children[row["parent_id"]] = row["n"]
-    leaders = {}
-    if prefixes:
-        rows = (
-            Role.objects.filter(_or(Q(unit__path__startswith=p) for p in prefixes), kind=RoleKind.GROUP_LEADER)
-            .values("unit__path")
-            .annotate(n=Count("id"))
+    if not units:
+        return []
+    subtree = list(
+        OrgUnit.objects.filter(_or(Q(path__startswith=u.path) for u in units)).values(
+            "pk", "path", "parent_id", "retired_at"
         )
-        leaders = {r["unit__path"]: r["n"] for r in rows}
+    )
+    ids = [u["pk"] for u in subtree]
+    path_of = {u["pk"]: u["path"] for u in subtree}
+
+    def grouped(qs, fk: str) -> dict[str, int]:
+        rows = qs.filter(**{f"{fk}_id__in": ids}).values(f"{fk}_id").annotate(n=Count("id")).order_by()
+        return {path_of[r[f"{fk}_id"]]: r["n"] for r in rows}
+
+    households = grouped(Household.objects.filter(retired_at__isnull=True), "group")
+    people = grouped(Person.objects.filter(retired_at__isnull=True), "unit")
+    leaders = grouped(Role.objects.filter(kind=RoleKind.GROUP_LEADER), "unit")
+    children: dict[int, int] = {}
+    for u in subtree:
+        if u["retired_at"] is None and u["parent_id"] is not None:
+            children[u["parent_id"]] = children.get(u["parent_id"], 0) + 1
 
     def rolled(counts: dict[str, int], prefix: str) -> int:
         return sum(n for path, n in counts.items() if path.startswith(prefix))
@@ -84,20 +77,19 @@ def search_units(qs: QuerySet[OrgUnit], text: str) -> QuerySet[OrgUnit]:
 
 
 def search_households(qs: QuerySet[Household], text: str) -> QuerySet[Household]:
+    """By place ("3-1-502", "3号楼1单元502"), or by a member's name or the address."""
     text = (text or "").strip()
     if not text:
         return qs
-    q = Q(address__icontains=text) | Q(group__name__icontains=text) | Q(members__name__icontains=text)
     parts = text.replace("号楼", "-").replace("单元", "-").replace("室", "").split("-")
     parts = [p.strip() for p in parts if p.strip()]
     if len(parts) >= 2:
-        sub = Q(building=parts[0], entrance=parts[1])
+        place = Q(building=parts[0], entrance=parts[1])
         if len(parts) >= 3:
-            sub &= Q(room=parts[2])
-        q |= sub
-    else:
-        q |= Q(room=text) | Q(building=text)
-    return qs.filter(q).distinct()
+            place &= Q(room=parts[2])
+        return qs.filter(place)
+    members = Person.objects.filter(name=text).values("household_id")
+    return qs.filter(Q(room=text) | Q(building=text) | Q(pk__in=members) | Q(address__icontains=text))
 
 
 def search_people(qs: QuerySet[Person], text: str) -> QuerySet[Person]:

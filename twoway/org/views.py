@@ -45,12 +45,13 @@ def unit_detail(request, pk):
     unit = unit_get(request.user, pk)
     show_retired = request.GET.get("retired") == "1"
     children = list(unit_children(unit, include_retired=show_retired))
+    summaries = unit_summaries([unit, *children])
     scope = scope_for(request.user)
     context = {
         "unit": unit,
         "ancestors": unit.ancestors(),
-        "summary": unit_summaries([unit])[0],
-        "children": unit_summaries(children),
+        "summary": summaries[0],
+        "children": summaries[1:],
         "show_retired": show_retired,
         "can_write": scope.covers(unit.path, write=True),
         "child_kinds": CHILD_KINDS.get(UnitKind(unit.kind), []),
@@ -178,7 +179,7 @@ def households(request):
     qs = visible_households(request.user).filter(retired_at__isnull=True).select_related("group", "group__parent")
     qs, unit = _unit_filter(request, qs, "group__path")
     q = request.GET.get("q", "")
-    qs = search_households(qs, q).order_by("group__path", "building", "entrance", "room")
+    qs = search_households(qs, q).order_by("group_id", "building", "entrance", "room")
     return render(request, "org/households.html", {"page": paginate(request, qs), "q": q, "unit": unit})
 
 
@@ -243,7 +244,7 @@ def people(request):
     if role in RoleKind.values:
         qs = qs.filter(roles__kind=role).distinct()
     q = request.GET.get("q", "")
-    qs = search_people(qs, q).order_by("unit__path", "id")
+    qs = search_people(qs, q).order_by("id")
     return render(
         request,
         "org/people.html",

@@ -19,6 +19,9 @@ class Command(BaseCommand):
             rows = [(u, "", "") for u in usernames]
         else:
             logins = build_demo(seed=seed)
+            from twoway.appeals.synth import generate
+
+            generate(count=400, days=120, seed=seed)
             rows = [(d.username, d.role, d.unit) for d in logins]
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins 演示账号 (password 密码: {DEMO_PASSWORD})"))

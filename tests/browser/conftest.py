@@ -1,0 +1,164 @@
+"""Browser tests: a real Chromium, driven by Playwright, against the demo district on a live server.
+
+The demo district is built once for the whole package (about five seconds) and served by one
+live server thread; the database is put back as it was when the package is done. Each test
+opens its own browser context, so cookies and language never leak from one test to the next.
+
+Every page a test opens is watched for Content Security Policy violations: a test that meets
+one fails at teardown, naming the page and the message.
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread; the ORM calls the tests
+# make between page actions are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SKIP_REASON = f"Chromium not found at {CHROMIUM}: browser tests skipped"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+MD5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CSP_MARK = "Content Security Policy"
+# Turns a violation the page reports to itself into a console error too, in case the browser's
+# own console line is ever missed. Playwright injects it, so the CSP does not apply to it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("Content Security Policy violation: " + e.violatedDirective + " blocked " + e.blockedURI);
+});
+"""
+_SKIPPED = pytest.StashKey[int]()
+
+
+# pytest-playwright's own base_url fixture trips a pytest deprecation warning; not ours to fix.
+PLUGIN_WARNING = "ignore:Session-scoped fixtures defined as instance methods:pytest.PytestRemovedIn10Warning"
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    for item in browser_items:
+        item.add_marker(pytest.mark.filterwarnings(PLUGIN_WARNING))
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in browser_items:
+        item.add_marker(skip)
+    config.stash[_SKIPPED] = len(browser_items)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if config.stash.get(_SKIPPED, 0):
+        terminalreporter.write_line(SKIP_REASON, yellow=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch options, pointed at the system Chromium (nothing is downloaded)."""
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@dataclass
+class Demo:
+    url: str
+    logins: list  # twoway.org.demo.DemoLogin, one per role
+    password: str
+
+    def login(self, username: str):
+        return next(d for d in self.logins if d.username == username)
+
+
+@pytest.fixture(scope="package")
+def demo(django_db_setup, django_db_blocker):
+    """The demo district in the test database, served on a live server for the whole package.
+
+    Built once and committed, before any test starts. Each test module is also marked
+    `django_db`, so pytest-django sets the test database up and wraps each test in a
+    transaction; with the default in-memory SQLite the live server shares that connection, so
+    what a test changes through the browser is rolled back after it too.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from twoway.org.demo import DEMO_PASSWORD, build_demo
+
+    with django_db_blocker.unblock():
+        # Never build the demo into a real database: only into the one the test run made.
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            pytest.fail("no test database: mark browser test modules with pytest.mark.django_db")
+        # What the migrations put in (categories, rules...), to be put back afterwards.
+        before = connection.creation.serialize_db_to_string()
+        with override_settings(PASSWORD_HASHERS=MD5):  # the hasher the tests log in with
+            logins = build_demo()
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield Demo(url=server.url, logins=logins, password=DEMO_PASSWORD)
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(before)
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The live server speaks plain http, so cookies must not be marked Secure."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@dataclass
+class CspWatch:
+    messages: list[str] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        def on_console(msg):
+            if CSP_MARK in msg.text:
+                self.messages.append(f"{page.url}: {msg.text}")
+
+        page.on("console", on_console)
+
+
+@pytest.fixture
+def csp():
+    """Collects CSP violations from every page the test opens; any at all fail the test."""
+    watch = CspWatch()
+    yield watch
+    assert not watch.messages, "Content Security Policy violations:\n" + "\n".join(watch.messages)
+
+
+@pytest.fixture
+def open_page(new_context, demo, csp):
+    """open_page("phone") -> a fresh page in its own context (own cookies), Chinese browser, on the demo."""
+
+    def _open(size: str = "desktop"):
+        phone = size == "phone"
+        context = new_context(
+            base_url=demo.url,
+            viewport=SIZES[size],
+            locale="zh-CN",
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        context.set_default_timeout(10_000)
+        context.add_init_script(CSP_LISTENER)
+        page = context.new_page()
+        csp.watch(page)
+        return page
+
+    return _open

@@ -1,0 +1,48 @@
+"""Each role lands on its own home page."""
+
+from django.urls import reverse
+
+
+def test_staff_home_shows_their_units_with_counts(tree, login):
+    client = login(tree["community_secretary"])
+    response = client.get(reverse("home"))
+    summaries = response.context["summaries"]
+    assert [s.unit for s in summaries] == [tree["community_A1"]]
+    assert summaries[0].households == 4 and summaries[0].children == 2
+    assert "A1社区" in response.content.decode()
+
+
+def test_resident_home_shows_their_household_not_the_menu(tree, login):
+    client = login(tree["resident"])
+    response = client.get(reverse("home"))
+    assert response.templates[0].name == "core/home_resident.html"
+    names = {e.url_name for e in response.context["nav_entries"]}
+    assert names == {"appeals:new", "appeals:mine", "notify:inbox"}
+    assert reverse("org:household", args=[tree["resident"].household_id]) in response.content.decode()
+
+
+def test_resident_cannot_open_staff_lists(tree, login):
+    client = login(tree["resident"])
+    for name in ("org:tree", "org:people", "org:households", "org:grids"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_login(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_elder_mode_is_remembered_on_the_user(tree, login):
+    client = login(tree["resident"])
+    client.post(reverse("elder_mode"), {"on": "1", "next": "/"})
+    tree["resident"].user.refresh_from_db()
+    assert tree["resident"].user.elder_mode
+    client.cookies.clear()
+    client.force_login(tree["resident"].user)
+    assert 'class="elder' in client.get(reverse("home")).content.decode()
+
+
+def test_elder_mode_refuses_an_offsite_redirect(tree, login):
+    client = login(tree["resident"])
+    response = client.post(reverse("elder_mode"), {"on": "1", "next": "https://evil.example/"})
+    assert response["Location"] == "/"

@@ -1,0 +1,91 @@
+"""Reads for the appeal pages: queues, the overdue list, similar appeals, the timeline."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from twoway.org.models import OrgUnit
+from twoway.org.scope import scope_for
+
+from .access import visible_appeals
+from .models import OPEN_STATUSES, Appeal, AppealEvent, Category, Status
+
+TABS = {
+    "todo": (Status.PENDING,),
+    "doing": (Status.ACCEPTED,),
+    "resolved": (Status.RESOLVED,),
+    "done": (Status.CLOSED, Status.RETURNED, Status.MERGED),
+}
+
+
+def appeal_list(
+    user,
+    *,
+    tab: str = "todo",
+    q: str = "",
+    category: str = "",
+    card: str = "",
+    unit: OrgUnit | None = None,
+    mine_only: bool = True,
+) -> QuerySet[Appeal]:
+    """A staff queue. By default what the person's units handle now; `mine_only=False` adds
+    what came from their area and is handled higher up."""
+    scope = scope_for(user)
+    qs = visible_appeals(user)
+    if mine_only and not scope.covers_everything():
+        units = OrgUnit.objects.filter(scope.q("path")).values("pk")
+        qs = qs.filter(handling_unit__in=units)
+    if unit is not None:
+        qs = qs.filter(handling_unit__path__startswith=unit.path)
+    if tab in TABS:
+        qs = qs.filter(status__in=TABS[tab])
+    now = timezone.now()
+    if card == "red":
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lte=now)
+    elif card == "yellow":
+        qs = qs.filter(status__in=OPEN_STATUSES, yellow_at__lte=now, due_at__gt=now)
+    if category:
+        qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(number__iexact=q) | Q(description__icontains=q) | Q(place__icontains=q))
+    return qs.select_related("category", "handling_unit", "origin_unit").order_by("-created_at", "-id")
+
+
+def resident_appeals(person) -> QuerySet[Appeal]:
+    from .access import concerned_q
+
+    return (
+        Appeal.objects.filter(concerned_q(person))
+        .distinct()
+        .select_related("category", "handling_unit")
+        .order_by("-created_at")
+    )
+
+
+def overdue_below(user) -> QuerySet[Appeal]:
+    """Open appeals past their deadline at units strictly below the person's own units."""
+    scope = scope_for(user)
+    own = [p for p in scope.read_paths]
+    below = OrgUnit.objects.filter(scope.q("path")).exclude(path__in=own).values("pk")
+    return (
+        Appeal.objects.filter(status__in=OPEN_STATUSES, due_at__lte=timezone.now(), handling_unit__in=below)
+        .select_related("category", "handling_unit")
+        .order_by("due_at")
+    )
+
+
+def timeline(appeal: Appeal, *, staff: bool) -> list[AppealEvent]:
+    events = appeal.events.select_related("actor", "unit", "to_unit").order_by("seq")
+    if not staff:
+        events = events.filter(internal=False)
+    return list(events)
+
+
+def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Categories grouped under their top level, for a select with optgroups."""
+    groups = []
+    for top in Category.objects.filter(parent=None, active=True).prefetch_related("children"):
+        children = [(c.pk, c.name) for c in top.children.all() if c.active]
+        if children:
+            groups.append((top.name, children))
+    return groups
