@@ -46,3 +46,23 @@ def test_elder_mode_refuses_an_offsite_redirect(tree, login):
     client = login(tree["resident"])
     response = client.post(reverse("elder_mode"), {"on": "1", "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_staff_home_counts_appeals_waiting_and_overdue(tree, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from twoway.appeals import flow
+    from twoway.appeals.models import Appeal
+
+    from .appeal_helpers import raise_appeal
+
+    a = raise_appeal(tree)
+    b = raise_appeal(tree, description="路灯不亮")
+    flow.appeal_accept(user=tree["group_leader"].user, appeal_id=b.pk)
+    Appeal.objects.filter(pk=a.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    counts = login(tree["group_leader"]).get(reverse("home")).context["appeal_counts"]
+    assert counts == {"todo": 1, "doing": 1, "red": 1, "yellow": 0}
+    # Another street sees none of them.
+    assert login(tree["other_street_officer"]).get(reverse("home")).context["appeal_counts"]["todo"] == 0

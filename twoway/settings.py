@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "twoway.deadlines",
     "twoway.notify",
     "twoway.appeals",
+    "twoway.meetings",
 ]
 
 MIDDLEWARE = [

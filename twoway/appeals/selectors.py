@@ -89,3 +89,22 @@ def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
         if children:
             groups.append((top.name, children))
     return groups
+
+
+def work_counts(user) -> dict[str, int]:
+    """For a staff home page: appeals waiting at the person's units, being handled, overdue."""
+    from django.db.models import Count
+
+    scope = scope_for(user)
+    if not scope.is_staff:
+        return {}
+    qs = Appeal.objects.filter(status__in=OPEN_STATUSES)
+    if not scope.covers_everything():
+        qs = qs.filter(handling_unit__in=OrgUnit.objects.filter(scope.q("path")).values("pk"))
+    now = timezone.now()
+    return qs.aggregate(
+        todo=Count("pk", filter=Q(status=Status.PENDING)),
+        doing=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        red=Count("pk", filter=Q(due_at__lte=now)),
+        yellow=Count("pk", filter=Q(yellow_at__lte=now, due_at__gt=now)),
+    )

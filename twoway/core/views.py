@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from twoway.appeals.selectors import work_counts
 from twoway.org.scope import home_units, scope_for
 from twoway.org.selectors import unit_summaries
 
@@ -26,6 +27,7 @@ def home(request):
             "person": scope.person,
             "summaries": unit_summaries(units),
             "entries": entries_for(scope),
+            "appeal_counts": work_counts(request.user),
         },
     )
 

@@ -1,0 +1,140 @@
+"""Meetings, participants, topics and their steps (R-4.1, R-3.2–R-3.5)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from twoway.appeals.models import Appeal, EventKind, Status
+from twoway.core.errors import DomainError
+from twoway.org.models import OrgUnit, Person
+from twoway.org.scope import scope_for
+
+from .models import Meeting, MeetingType, Motion, MotionStatus, Participant, Topic
+from .votes import _may_run
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    user,
+    unit: OrgUnit,
+    type_code: str,
+    title: str,
+    starts_at,
+    place: str = "",
+    online_link: str = "",
+    urgent: bool = False,
+) -> Meeting:
+    """Call a meeting of the unit's own type; the person calling it is the convener."""
+    if not scope_for(user).covers(unit.path, write=True):
+        raise DomainError("not_in_area", _("Unit: you cannot call a meeting for this unit."), "unit")
+    mtype = MeetingType.objects.filter(code=type_code, level=unit.kind).first()
+    if mtype is None:
+        raise DomainError("wrong_type", _("Type: this kind of meeting is not held at this level."), "type")
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("required", _("Title: this field is required."), "title")
+    if not (place or "").strip() and not (online_link or "").strip():
+        raise DomainError("no_place", _("Place: give a place or an online link."), "place")
+    return Meeting.objects.create(
+        type=mtype,
+        unit=unit,
+        title=title[:200],
+        convener=scope_for(user).person,
+        starts_at=starts_at,
+        place=place,
+        online_link=online_link,
+        urgent=urgent,
+    )
+
+
+@transaction.atomic
+def participants_add(*, user, meeting: Meeting, people: list[Person], role: str = "member", votes: bool = True) -> int:
+    _may_run(user, meeting)
+    added = 0
+    for person in people:
+        _obj, created = Participant.objects.get_or_create(
+            meeting=meeting, person=person, defaults={"role": role, "votes": votes}
+        )
+        added += created
+    return added
+
+
+@transaction.atomic
+def attendance_set(*, user, meeting: Meeting, person_id, attendance: str) -> Participant:
+    _may_run(user, meeting)
+    participant = Participant.objects.filter(meeting=meeting, person_id=person_id).first()
+    if participant is None:
+        raise DomainError("not_participant", _("This person is not a participant of the meeting."))
+    participant.attendance = attendance
+    participant.save(update_fields=["attendance"])
+    return participant
+
+
+@transaction.atomic
+def topic_add(*, user, meeting: Meeting, title: str, appeal_ids=(), matter: str = "") -> Topic:
+    """Put a matter, or one or more appeals handled by the meeting's unit, on the agenda."""
+    from twoway.appeals.flow import _event, _person
+
+    _may_run(user, meeting)
+    appeals = list(Appeal.objects.select_for_update().filter(pk__in=list(appeal_ids)))
+    for appeal in appeals:
+        if appeal.handling_unit_id != meeting.unit_id or appeal.status != Status.ACCEPTED:
+            raise DomainError(
+                "appeal_not_here",
+                _("Appeals: %(number)s is not being handled by this unit.") % {"number": appeal.number},
+                "appeals",
+            )
+    if not appeals and not (matter or "").strip():
+        raise DomainError("empty_topic", _("Topic: choose appeals or describe the matter."), "matter")
+    topic = Topic.objects.create(
+        meeting=meeting, title=(title or "").strip()[:200] or appeals[0].category.name, matter=matter
+    )
+    topic.appeals.set(appeals)
+    actor = _person(user)
+    for appeal in appeals:
+        _event(
+            appeal, EventKind.ON_AGENDA, actor=actor, unit=meeting.unit, note=f"{meeting.type.name}：{meeting.title}"
+        )
+    return topic
+
+
+@transaction.atomic
+def topic_advance(*, user, topic_id, plan: str = "") -> Topic:
+    """Move a topic to its next step. Steps cannot be skipped; the vote must be over before
+    the topic moves on to implementation."""
+    topic = (
+        Topic.objects.select_for_update().select_related("meeting__type", "meeting__unit").filter(pk=topic_id).first()
+    )
+    if topic is None:
+        raise DomainError("unknown_topic", _("No such topic."))
+    _may_run(user, topic.meeting)
+    steps = topic.meeting.type.steps
+    if topic.step + 1 >= len(steps):
+        raise DomainError("last_step", _("The topic has reached its last step."))
+    current = steps[topic.step]
+    if current == "draft" and not (plan or topic.plan).strip():
+        raise DomainError("no_plan", _("Plan: draft the plan before moving on."), "plan")
+    if current in ("deliberate", "decide"):
+        motions = topic.motions.all()
+        if not motions or any(m.status != MotionStatus.CLOSED for m in motions):
+            raise DomainError("vote_not_done", _("Close the vote on every motion before moving on."))
+    if plan:
+        topic.plan = plan
+    topic.step += 1
+    topic.save(update_fields=["step", "plan"])
+    return topic
+
+
+@transaction.atomic
+def motion_add(*, user, topic: Topic, text: str, effect: str = "none", appeal_ids=()) -> Motion:
+    topic = Topic.objects.select_related("meeting__type", "meeting__unit").get(pk=topic.pk)
+    _may_run(user, topic.meeting)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("required", _("Motion: this field is required."), "text")
+    if topic.meeting.type.steps[topic.step] not in ("deliberate", "decide", "draft", "discuss"):
+        raise DomainError("wrong_step", _("Motions are put at the deliberation step."))
+    motion = Motion.objects.create(topic=topic, text=text[:500], effect=effect)
+    chosen = topic.appeals.filter(pk__in=list(appeal_ids))
+    motion.appeals.set(chosen)
+    return motion

@@ -1,0 +1,114 @@
+"""Voting on motions (R-4.2): open, cast, close, recount. A closed motion stores its counts
+and the rule that produced them; `motion_recount` checks them against the ballots."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from twoway.core.errors import DomainError
+from twoway.org.models import Person
+from twoway.org.scope import scope_for
+
+from .models import Attendance, Ballot, Meeting, Motion, MotionStatus, Participant, VoteReceipt
+from .rules import Choice, Tally, tally
+
+VOTING_ATTENDANCE = (Attendance.PRESENT, Attendance.PROXY)
+
+
+def _may_run(user, meeting: Meeting) -> None:
+    scope = scope_for(user)
+    person = scope.person
+    if not (scope.covers(meeting.unit.path, write=True) or (person and person.pk == meeting.convener_id)):
+        raise DomainError("not_convener", _("Only the convener or staff of the unit can run this meeting."))
+
+
+def _motion_for_update(motion_id) -> Motion:
+    motion = (
+        Motion.objects.select_for_update(of=("self",))
+        .select_related("topic__meeting__type", "topic__meeting__unit")
+        .filter(pk=motion_id)
+        .first()
+    )
+    if motion is None:
+        raise DomainError("unknown_motion", _("No such motion."))
+    return motion
+
+
+@transaction.atomic
+def motion_open(*, user, motion_id) -> Motion:
+    """Open voting on a motion, explicitly."""
+    motion = _motion_for_update(motion_id)
+    _may_run(user, motion.topic.meeting)
+    if motion.status != MotionStatus.DRAFT:
+        raise DomainError("not_draft", _("Voting on this motion has already been opened."))
+    motion.status, motion.opened_at = MotionStatus.OPEN, timezone.now()
+    motion.save(update_fields=["status", "opened_at"])
+    return motion
+
+
+@transaction.atomic
+def ballot_cast(*, user, motion_id, choice: str) -> None:
+    """Cast one ballot. A late, duplicate or ineligible ballot is refused with its reason."""
+    person: Person | None = scope_for(user).person
+    motion = Motion.objects.select_related("topic__meeting__type").filter(pk=motion_id).first()
+    if motion is None or person is None:
+        raise DomainError("unknown_motion", _("No such motion."))
+    if choice not in {c.value for c in Choice}:
+        raise DomainError("bad_choice", _("Ballot: choose for, against or abstain."), "choice")
+    if motion.status == MotionStatus.DRAFT:
+        raise DomainError("not_open", _("Voting on this motion has not opened yet."))
+    if motion.status == MotionStatus.CLOSED:
+        raise DomainError("late", _("Voting on this motion has closed: the ballot came too late."))
+    member = Participant.objects.filter(meeting=motion.topic.meeting, person=person).first()
+    if member is None or not member.votes:
+        raise DomainError("not_eligible", _("You are not a voting member of this meeting."))
+    if member.attendance not in VOTING_ATTENDANCE:
+        raise DomainError("not_present", _("Only members recorded as present (or by proxy) can vote."))
+    secret = motion.topic.meeting.type.secret
+    try:
+        with transaction.atomic():
+            VoteReceipt.objects.create(motion=motion, voter=person)
+    except IntegrityError:
+        raise DomainError("duplicate", _("You have already voted on this motion.")) from None
+    Ballot.objects.create(
+        motion=motion,
+        voter=None if secret else person,
+        choice=choice,
+        at=motion.opened_at if secret else timezone.now(),
+    )
+
+
+def count(motion: Motion) -> Tally:
+    """Count a motion's ballots under its meeting type's rule, from the rows as they are now."""
+    meeting = motion.topic.meeting
+    members = Participant.objects.filter(meeting=meeting, votes=True)
+    eligible = members.count()
+    present = members.filter(attendance__in=VOTING_ATTENDANCE).count()
+    choices = list(motion.ballots.values_list("choice", flat=True))
+    return tally(meeting.type.rule, choices=choices, eligible=eligible, present=present)
+
+
+@transaction.atomic
+def motion_close(*, user, motion_id) -> Motion:
+    """Close voting, store the result with its rule, and carry out the motion's effect."""
+    motion = _motion_for_update(motion_id)
+    meeting = motion.topic.meeting
+    _may_run(user, meeting)
+    if motion.status != MotionStatus.OPEN:
+        raise DomainError("not_open", _("Voting on this motion is not open."))
+    result = count(motion)
+    motion.status, motion.closed_at = MotionStatus.CLOSED, timezone.now()
+    motion.result, motion.rule, motion.passed = result.as_dict(), meeting.type.rule.describe(), result.passed
+    motion.save(update_fields=["status", "closed_at", "result", "rule", "passed"])
+    if result.passed:
+        from .effects import apply_effect
+
+        apply_effect(user=user, motion=motion)
+    return motion
+
+
+def motion_recount(motion: Motion) -> bool:
+    """True when the stored result equals a fresh count of the ballots under the stored rule."""
+    if motion.status != MotionStatus.CLOSED:
+        return False
+    return motion.result == count(motion).as_dict() and motion.rule == motion.topic.meeting.type.rule.describe()
