@@ -15,7 +15,8 @@ an unscoped page cannot slip in unnoticed. Cases:
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from twoway.appeals.models import Appeal, Extension, Photo
+from twoway.appeals.models import Appeal, Extension, Photo, Resource
+from twoway.meetings.models import Meeting
 from twoway.notify.models import Notification
 from twoway.org.models import Grid, Household, OrgUnit, Person, Role
 
@@ -65,7 +66,40 @@ def _seed_appeals(tree):
     flow.appeal_submit(user=tree["far_resident"].user, category_id=cat.pk, description="远方路灯不亮")
 
 
-SEEDS = [_seed_appeals]
+def _seed_resources(tree):
+    """A resource in every unit's directory, named after its unit, so a foreign one shows as a leak."""
+    Resource.objects.bulk_create(
+        Resource(unit=u, kind="mediator", name=f"{u.name}民情调解工作室", contact="0543-3160000")
+        for u in OrgUnit.objects.all()
+    )
+
+
+def _seed_meetings(tree):
+    from django.utils import timezone
+
+    from twoway.meetings import agenda
+
+    for who, unit, title in (
+        ("community_secretary", "community_A1", "A1社区议事会议"),
+        ("other_street_officer", "street_B", "B街道周例会"),
+    ):
+        type_code = "consultation" if unit.startswith("community") else "weekly"
+        meeting = agenda.meeting_create(
+            user=tree[who].user,
+            unit=tree[unit],
+            type_code=type_code,
+            title=title,
+            starts_at=timezone.now(),
+            place="会议室",
+        )
+        agenda.topic_add(user=tree[who].user, meeting=meeting, title=f"{title}议题", matter="公益金使用")
+
+
+def _meeting_concerns(m, person):
+    return m.unit.path in person.unit.ancestor_paths or m.participants.filter(person=person).exists()
+
+
+SEEDS = [_seed_appeals, _seed_resources, _seed_meetings]
 
 
 def _appeal_paths(a):
@@ -144,6 +178,28 @@ CASES = {
         lambda x: _appeal_paths(x.appeal),
         lambda x: x.appeal.description,
         concerns=lambda x, person: _appeal_concerns(x.appeal, person),
+        methods=("POST",),
+    ),
+    "appeals:resources": Listing(),
+    "appeals:resources_new": Listing(),
+    "appeals:resources_edit": ById(Resource, lambda r: r.unit.path, lambda r: r.name),
+    "appeals:resources_active": ById(Resource, lambda r: r.unit.path, lambda r: r.name, methods=("POST",)),
+    # Time limits and the holiday calendar are district-wide data with nothing personal in them.
+    "deadlines:rules": Listing(),
+    "deadlines:rule_new": Listing(),
+    "deadlines:rule_edit": Listing(kwargs={"pk": 1}),
+    "deadlines:rule_remove": Listing(kwargs={"pk": 1}),
+    "deadlines:holidays": Listing(),
+    "deadlines:holiday_remove": Listing(kwargs={"pk": 1}),
+    "meetings:list": Listing(),
+    "meetings:new": Listing(),
+    "meetings:detail": ById(Meeting, lambda m: m.unit.path, lambda m: m.title, concerns=_meeting_concerns),
+    "meetings:act": ById(
+        Meeting,
+        lambda m: m.unit.path,
+        lambda m: m.title,
+        concerns=_meeting_concerns,
+        more_kwargs=lambda m: {"action": "topic"},
         methods=("POST",),
     ),
     "notify:inbox": Listing(),

@@ -15,4 +15,6 @@ urlpatterns = [
     path("audit/", include("twoway.audit.urls")),
     path("appeals/", include("twoway.appeals.urls")),
     path("notifications/", include("twoway.notify.urls")),
+    path("meetings/", include("twoway.meetings.urls")),
+    path("deadlines/", include("twoway.deadlines.urls")),
 ]

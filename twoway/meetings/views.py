@@ -1,0 +1,189 @@
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from twoway.appeals.models import Appeal, Status
+from twoway.core.errors import DomainError
+from twoway.core.pages import paginate
+from twoway.org.models import OrgUnit
+from twoway.org.scope import require_staff, scope_for, unit_get
+
+from . import agenda, votes
+from .models import STEP_LABELS, Attendance, Ballot, MeetingType, Participant, VoteReceipt
+from .selectors import can_run, meeting_get, parties_concerned, people_by_role, visible_meetings
+
+
+@login_required
+def meeting_list(request):
+    qs = visible_meetings(request.user).order_by("-starts_at")
+    when = request.GET.get("when", "")
+    if when == "upcoming":
+        qs = qs.filter(starts_at__gte=timezone.now()).order_by("starts_at")
+    return render(
+        request,
+        "meetings/list.html",
+        {"page": paginate(request, qs), "when": when, "is_staff": scope_for(request.user).is_staff},
+    )
+
+
+@login_required
+def meeting_new(request):
+    scope = require_staff(request.user)
+    levels = set(MeetingType.objects.values_list("level", flat=True))
+    units = OrgUnit.objects.filter(scope.q("path", write=True), kind__in=levels).active().order_by("path")
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            unit = unit_get(request.user, data.get("unit"), write=True)
+            mtype = MeetingType.objects.filter(level=unit.kind).first()
+            starts_at = _parse_time(data.get("starts_at", ""))
+            meeting = agenda.meeting_create(
+                user=request.user,
+                unit=unit,
+                type_code=mtype.code if mtype else "",
+                title=data.get("title", ""),
+                starts_at=starts_at,
+                place=data.get("place", ""),
+                online_link=data.get("online_link", ""),
+                urgent=data.get("urgent") == "1",
+            )
+        except DomainError as error:
+            errors[error.field or "form"] = error.message
+        else:
+            messages.success(request, _("The meeting was called."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/new.html", {"units": units, "errors": errors, "data": data})
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise DomainError("bad_time", _("Time: enter a date and time."), "starts_at") from None
+    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = meeting_get(request.user, pk)
+    person = scope_for(request.user).person
+    running = can_run(request.user, meeting)
+    topics = list(meeting.topics.prefetch_related("appeals", "motions"))
+    steps = meeting.type.steps
+    voted = (
+        set(
+            VoteReceipt.objects.filter(motion__topic__meeting=meeting, voter=person).values_list("motion_id", flat=True)
+        )
+        if person
+        else set()
+    )
+    me = Participant.objects.filter(meeting=meeting, person=person).first() if person else None
+    for topic in topics:
+        topic.step_list = [
+            (i, STEP_LABELS.get(code, code), i < topic.step, i == topic.step) for i, code in enumerate(steps)
+        ]
+        for motion in topic.motions.all():
+            motion.i_voted = motion.pk in voted
+            motion.my_choice = (
+                Ballot.objects.filter(motion=motion, voter=person).values_list("choice", flat=True).first()
+                if motion.i_voted and not meeting.type.secret
+                else None
+            )
+    context = {
+        "meeting": meeting,
+        "topics": topics,
+        "running": running,
+        "me": me,
+        "participants": meeting.participants.select_related("person").order_by("role", "person__name"),
+        "can_vote": me is not None and me.votes and me.attendance in votes.VOTING_ATTENDANCE,
+        "attendance_choices": Attendance.choices,
+    }
+    if running:
+        context["open_appeals"] = (
+            Appeal.objects.filter(handling_unit=meeting.unit, status=Status.ACCEPTED)
+            .exclude(topics__meeting=meeting)
+            .select_related("category")[:50]
+        )
+        context["role_groups"] = [
+            ("advisors", _("Advisory group")),
+            ("reps", _("Resident representatives")),
+            ("leaders", _("Leaders and group leaders")),
+            ("party", _("Party members")),
+            ("concerned", _("Parties concerned (who raised the appeals)")),
+        ]
+    return render(request, "meetings/detail.html", context)
+
+
+def _topic_of(meeting, pk):
+    topic = meeting.topics.filter(pk=pk).first()
+    if topic is None:
+        raise Http404
+    return topic
+
+
+def _motion_of(meeting, pk):
+    from .models import Motion
+
+    motion = Motion.objects.filter(topic__meeting=meeting, pk=pk).first()
+    if motion is None:
+        raise Http404
+    return motion
+
+
+@login_required
+@require_POST
+def meeting_act(request, pk, action):
+    """One POST endpoint per step of running a meeting; the rules live in agenda and votes."""
+    meeting = meeting_get(request.user, pk)
+    p, user = request.POST, request.user
+    if action != "vote" and not can_run(user, meeting):
+        raise PermissionDenied
+    try:
+        if action == "invite":
+            group = p.get("group", "")
+            people = parties_concerned(meeting) if group == "concerned" else people_by_role(meeting, group)
+            n = agenda.participants_add(
+                user=user, meeting=meeting, people=list(people), role="party" if group == "concerned" else "member"
+            )
+            messages.success(request, _("%(n)s participants added.") % {"n": n})
+        elif action == "attendance":
+            agenda.attendance_set(
+                user=user, meeting=meeting, person_id=p.get("person"), attendance=p.get("attendance", "")
+            )
+        elif action == "topic":
+            agenda.topic_add(
+                user=user,
+                meeting=meeting,
+                title=p.get("title", ""),
+                appeal_ids=p.getlist("appeals"),
+                matter=p.get("matter", ""),
+            )
+        elif action == "advance":
+            agenda.topic_advance(user=user, topic_id=_topic_of(meeting, p.get("topic")).pk, plan=p.get("plan", ""))
+        elif action == "motion":
+            agenda.motion_add(
+                user=user,
+                topic=_topic_of(meeting, p.get("topic")),
+                text=p.get("text", ""),
+                effect=p.get("effect", "none"),
+                appeal_ids=p.getlist("appeals"),
+            )
+        elif action == "open":
+            votes.motion_open(user=user, motion_id=_motion_of(meeting, p.get("motion")).pk)
+        elif action == "close":
+            votes.motion_close(user=user, motion_id=_motion_of(meeting, p.get("motion")).pk)
+        elif action == "vote":
+            votes.ballot_cast(user=user, motion_id=_motion_of(meeting, p.get("motion")).pk, choice=p.get("choice", ""))
+            messages.success(request, _("Your ballot was counted."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("meetings:detail", pk=meeting.pk)
