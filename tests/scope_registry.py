@@ -191,6 +191,8 @@ CASES = {
     "deadlines:rule_remove": Listing(kwargs={"pk": 1}),
     "deadlines:holidays": Listing(),
     "deadlines:holiday_remove": Listing(kwargs={"pk": 1}),
+    "notices:list": Public("public notices carry no personal data (checked in tests/test_notices.py)"),
+    "notices:detail": Public("public notices carry no personal data (checked in tests/test_notices.py)"),
     "meetings:list": Listing(),
     "meetings:new": Listing(),
     "meetings:detail": ById(Meeting, lambda m: m.unit.path, lambda m: m.title, concerns=_meeting_concerns),

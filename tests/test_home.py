@@ -17,7 +17,7 @@ def test_resident_home_shows_their_household_not_the_menu(tree, login):
     response = client.get(reverse("home"))
     assert response.templates[0].name == "core/home_resident.html"
     names = {e.url_name for e in response.context["nav_entries"]}
-    assert names == {"appeals:new", "appeals:mine", "meetings:list", "notify:inbox"}
+    assert names == {"appeals:new", "appeals:mine", "meetings:list", "notices:list", "notify:inbox"}
     assert reverse("org:household", args=[tree["resident"].household_id]) in response.content.decode()
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "twoway.notify",
     "twoway.appeals",
     "twoway.meetings",
+    "twoway.notices",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("appeals/", include("twoway.appeals.urls")),
     path("notifications/", include("twoway.notify.urls")),
     path("meetings/", include("twoway.meetings.urls")),
+    path("notices/", include("twoway.notices.urls")),
     path("deadlines/", include("twoway.deadlines.urls")),
 ]

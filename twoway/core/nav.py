@@ -44,6 +44,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry(_("My appeals"), "appeals:mine", _resident, "📋", _("Follow every step and rate the outcome")),
     NavEntry(_("Appeals"), "appeals:queue", _staff, "📨", _("Accept, settle or escalate residents' appeals")),
     NavEntry(_("Resources"), "appeals:resources", _staff, "🤝", _("Mediators, advisers, volunteers and partners")),
+    NavEntry(_("Public notices"), "notices:list", _anyone, "📢", _("Outcomes, votes and the use of funds")),
     NavEntry(_("Meetings"), "meetings:list", _anyone, "🗳", _("Deliberation and votes at every level")),
     NavEntry(_("Organisation"), "org:tree", _staff, "🏛", _("Streets, communities and resident groups")),
     NavEntry(_("Households"), "org:households", _staff, "🏠", _("Households by building and unit")),

@@ -122,6 +122,10 @@ def topic_advance(*, user, topic_id, plan: str = "") -> Topic:
         topic.plan = plan
     topic.step += 1
     topic.save(update_fields=["step", "plan"])
+    if steps[topic.step] == "publish":
+        from twoway.notices.publish import notice_for_topic
+
+        notice_for_topic(topic=topic)
     return topic
 
 

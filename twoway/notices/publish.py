@@ -1,0 +1,54 @@
+"""Writing public notices. Text comes from the topic and its votes, never from people's names."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from twoway.core.errors import DomainError
+from twoway.meetings.models import Topic
+
+from .models import Notice, NoticeKind
+
+
+def _topic_text(topic: Topic) -> str:
+    lines = []
+    if topic.matter:
+        lines.append(topic.matter)
+    if topic.plan:
+        lines.append(f"方案：{topic.plan}")
+    numbers = [a.number for a in topic.appeals.all()]
+    if numbers:
+        lines.append("涉及诉求：" + "、".join(numbers))
+    for m in topic.motions.all():
+        if m.result is None:
+            continue
+        r = m.result
+        verdict = "未达法定人数，无结果" if m.passed is None else ("通过" if m.passed else "未通过")
+        lines.append(
+            f"表决「{m.text}」：赞成{r['votes_for']}，反对{r['votes_against']}，弃权{r['abstain']}，"
+            f"应到{r['eligible']}、实到{r['present']}，{verdict}（{m.rule}）"
+        )
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def notice_for_topic(*, topic: Topic, days: int | None = None) -> Notice:
+    """Publish a topic's outcome and vote counts to the meeting unit's residents (公示结果)."""
+    if hasattr(topic, "notice"):
+        raise DomainError("already_published", _("This topic's result is already published."))
+    meeting = topic.meeting
+    now = timezone.now()
+    notice = Notice(
+        unit=meeting.unit,
+        kind=NoticeKind.OUTCOME,
+        title=f"{meeting.type.name}结果公示：{topic.title}"[:200],
+        body=_topic_text(topic),
+        publish_from=now,
+        publish_to=now + timedelta(days=days) if days else Notice.default_end(now),
+        topic=topic,
+    )
+    notice.hash = notice.compute_hash()
+    notice.save()
+    return notice
