@@ -29,7 +29,10 @@ class Rule:
     base: Base
 
     def describe(self) -> str:
-        return f"quorum≥{self.quorum_percent}% · {self.majority.value} · of {self.base.value}"
+        """The rule in the words of the record (stored with each result, shown on notices)."""
+        majority = "过半数通过" if self.majority == Majority.SIMPLE else "三分之二以上通过"
+        base = "以实际投票数为基数" if self.base == Base.CAST else "以应到人数为基数"
+        return f"出席不少于{self.quorum_percent}%，{base}，{majority}"
 
 
 @dataclass(frozen=True)

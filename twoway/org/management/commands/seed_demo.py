@@ -19,9 +19,14 @@ class Command(BaseCommand):
             rows = [(u, "", "") for u in usernames]
         else:
             logins = build_demo(seed=seed)
+            from twoway.appeals.resources import seed_demo_resources
             from twoway.appeals.synth import generate
 
             generate(count=400, days=120, seed=seed)
+            seed_demo_resources(seed=seed)
+            from twoway.meetings.demo import seed_demo_meetings
+
+            seed_demo_meetings()
             rows = [(d.username, d.role, d.unit) for d in logins]
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins 演示账号 (password 密码: {DEMO_PASSWORD})"))
