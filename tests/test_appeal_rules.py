@@ -60,7 +60,7 @@ def test_two_officers_accepting_at_once_one_wins(tree):
     assert appeal.events.filter(kind="accepted").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_accepts_in_two_threads_give_one_success(tree):
     appeal = raise_appeal(tree)
     results = []

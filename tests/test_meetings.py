@@ -134,7 +134,7 @@ def test_a_secret_ballot_does_not_record_who_chose_what(tree):
     assert VoteReceipt.objects.filter(motion=motion).count() == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_ballots_from_one_person_count_once(tree):
     members = _members(tree, 2)
     meeting = _meeting(tree, members)

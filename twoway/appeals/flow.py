@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from twoway.core.errors import DomainError
 from twoway.deadlines import engine
@@ -461,7 +461,7 @@ def appeal_rate(*, user, appeal_id, score: str, comment: str = "") -> Appeal:
         appeal.reopen_count += 1
         _save(appeal, "reopen_count")
         return _escalate(
-            appeal, actor=person, reason=_record(_lazy("Not satisfied a second time: escalated automatically."))
+            appeal, actor=person, reason=_record(gettext_lazy("Not satisfied a second time: escalated automatically."))
         )
     # At the district a second 不满意 is recorded, and the district's decision stands (§5.2.5.2).
     return _close(appeal, actor=person)
@@ -661,7 +661,7 @@ def tick(*, now=None) -> dict:
             )
             if appeal is None:
                 continue
-            _close(appeal, actor=None, note=_record(_lazy("No rating within 7 days: closed automatically.")))
+            _close(appeal, actor=None, note=_record(gettext_lazy("No rating within 7 days: closed automatically.")))
             closed += 1
     return {"closed_unrated": closed}
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twoway.core.errors import DomainError
-from twoway.core.pages import paginate
+from twoway.core.pages import paginate, without_field_name
 from twoway.deadlines.engine import card
 from twoway.org.models import OrgUnit, UnitKind
 from twoway.org.scope import person_get, require_staff, scope_for, unit_get
@@ -54,7 +54,8 @@ def new(request):
                 channel=request.POST.get("channel") or ("phone" if on_behalf_of else "app"),
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, without_field_name(error.message) if field else error.message)
         else:
             messages.success(request, _("Your appeal %(number)s was received.") % {"number": appeal.number})
             return redirect("appeals:detail", pk=appeal.pk)

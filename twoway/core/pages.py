@@ -19,5 +19,15 @@ def run_form_action(form, action, **kwargs):
         return action(**kwargs)
     except DomainError as error:
         field = error.field if error.field in form.fields else None
-        form.add_error(field, error.message)
+        form.add_error(field, without_field_name(error.message) if field else error.message)
         return None
+
+
+def without_field_name(message: str) -> str:
+    """ "Name: this field is required." → "this field is required.", for a message shown under
+    the field it names (the page shows the field's label there already)."""
+    for sep in ("：", ": "):
+        head, found, rest = message.partition(sep)
+        if found and len(head) <= 20 and rest:
+            return rest
+    return message

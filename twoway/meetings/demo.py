@@ -19,8 +19,14 @@ def seed_demo_meetings() -> None:
     advisors = list(Person.objects.filter(roles__unit=community, roles__kind="advisor"))
     now = timezone.now()
 
-    done = agenda.meeting_create(user=user, unit=community, type_code="consultation", title="十一月议事协商会议",
-                                 starts_at=now - timedelta(days=3), place="社区党群服务中心议事厅")
+    done = agenda.meeting_create(
+        user=user,
+        unit=community,
+        type_code="consultation",
+        title="十一月议事协商会议",
+        starts_at=now - timedelta(days=3),
+        place="社区党群服务中心议事厅",
+    )
     agenda.participants_add(user=user, meeting=done, people=advisors)
     for p in advisors:
         agenda.attendance_set(user=user, meeting=done, person_id=p.pk, attendance="present")
@@ -39,8 +45,14 @@ def seed_demo_meetings() -> None:
     agenda.topic_advance(user=user, topic_id=topic.pk)
     agenda.topic_advance(user=user, topic_id=topic.pk)
 
-    upcoming = agenda.meeting_create(user=user, unit=community, type_code="consultation", title="十二月议事协商会议",
-                                     starts_at=now + timedelta(days=5), place="社区党群服务中心议事厅")
+    upcoming = agenda.meeting_create(
+        user=user,
+        unit=community,
+        type_code="consultation",
+        title="十二月议事协商会议",
+        starts_at=now + timedelta(days=5),
+        place="社区党群服务中心议事厅",
+    )
     agenda.participants_add(user=user, meeting=upcoming, people=advisors)
     accepted = list(Appeal.objects.filter(handling_unit=community, status=Status.ACCEPTED)[:2])
     if accepted:

@@ -29,7 +29,7 @@ class MeetingType(models.Model):
     name = models.CharField(_("name"), max_length=50)
     level = models.CharField(_("level"), max_length=16, choices=UnitKind.choices)
     steps = models.JSONField(_("steps"), default=list)
-    quorum_percent = models.PositiveSmallIntegerField(_("quorum (% of members present)"), default=50)
+    quorum_percent = models.PositiveSmallIntegerField(_("quorum (percent of members present)"), default=50)
     majority = models.CharField(
         _("majority"), max_length=16, default=Majority.SIMPLE, choices=[(m.value, m.value) for m in Majority]
     )

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Gender, Household, OrgUnit, RoleKind, UnitKind
 
@@ -45,7 +46,7 @@ class HouseholdForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     household = forms.ModelChoiceField(label=_("Household"), queryset=Household.objects.none(), required=False)
     unit = forms.ModelChoiceField(
         label=_("Unit (for staff with no household)"), queryset=OrgUnit.objects.none(), required=False

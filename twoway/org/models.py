@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Each unit's path is its ancestors' ids and its own, zero-padded: "00000001.00000004.".
 PATH_STEP = 9
@@ -182,7 +183,7 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="members",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
