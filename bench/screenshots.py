@@ -6,7 +6,12 @@ then:
     .venv/bin/python bench/screenshots.py [BASE_URL] [--out DIR] [--chromium PATH]
 
 BASE_URL defaults to http://127.0.0.1:8000. The PNGs go to test-artifacts/screenshots/pages/
-as <who>-<page>-<size>.png. Playwright drives the system Chromium; it never downloads one.
+as <who>-<page>-<size>.png (whole pages, 1366×768 and 390×844 viewports). Playwright drives the
+system Chromium; it never downloads one. `--only REGEX` takes only the roles that match.
+
+The script exits 1 when a page reported a Content Security Policy violation. With TWOWAY_DEBUG=1
+Django answers a missing page with its own technical 404 page, which has inline styles and so
+reports two (one per size); serve with TWOWAY_DEBUG=0 to see the site's 404 page instead.
 """
 
 import argparse
@@ -105,7 +110,7 @@ def staff_tour(s: Shooter, page: Page, who: str, size: str) -> None:
     group_url = page.url
     pages.append(("unit-edit", group_url + "edit/"))
     pages.append(("unit-add", pages[3][1] + "add/"))
-    household = s.href(page, ".list-group a[href^='/org/households/']")
+    household = s.href(page, ".household-grid a")
     s.go(page, household)
     pages.append(("household", page.url))
     person = s.href(page, ".list-group a[href^='/org/people/']")
@@ -189,7 +194,7 @@ def main() -> int:
                 s.watch(page)
                 s.login(page, who)
                 s.shot(page, who, "home", size)
-                if phone and who != "resident":
+                if phone:
                     page.click(".navbar-toggler")
                     page.wait_for_timeout(400)
                     s.shot(page, who, "menu", size)
@@ -198,6 +203,11 @@ def main() -> int:
                 elif who == "district_auditor":
                     s.go(page, "/audit/")
                     s.shot(page, who, "audit", size)
+                    # The longest menu, in the longer language.
+                    s.press(page, "form[action$='/i18n/setlang/'] button")
+                    s.shot(page, who, "audit-en", size)
+                    s.go(page, "/")
+                    s.shot(page, who, "home-en", size)
                 elif who == "resident":
                     resident_tour(s, page, who, size)
                 ctx.close()

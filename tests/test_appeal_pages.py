@@ -95,3 +95,18 @@ def test_notifications_reach_the_resident(tree, login):
     client.post(reverse("appeals:new"), _form())
     inbox = client.get(reverse("notify:inbox")).content.decode()
     assert Appeal.objects.get().number in inbox
+
+
+def test_a_location_from_the_phone_is_stored(tree, login):
+    client = login(tree["resident"])
+    client.post(reverse("appeals:new"), _form(lat="37.383543", lng="117.970703"))
+    appeal = Appeal.objects.get()
+    assert (str(appeal.lat), str(appeal.lng)) == ("37.383543", "117.970703")
+
+
+def test_the_person_page_offers_to_raise_an_appeal_on_their_behalf(tree, login):
+    page = login(tree["grid_worker"]).get(reverse("org:person", args=[tree["resident"].pk])).content.decode()
+    assert f"{reverse('appeals:new')}?for={tree['resident'].pk}" in page
+    # A resident looking at their own page is not offered it.
+    page = login(tree["resident"]).get(reverse("org:person", args=[tree["resident"].pk])).content.decode()
+    assert "?for=" not in page

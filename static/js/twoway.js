@@ -14,3 +14,21 @@
     }
   });
 })();
+
+// "Add my location" on the appeal form: fills the hidden lat/lng fields from the phone's GPS.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-geolocate]");
+    if (!button || !navigator.geolocation) { return; }
+    var form = button.form;
+    var status = form.querySelector("[data-geolocate-status]");
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      form.querySelector("[name=lat]").value = pos.coords.latitude.toFixed(6);
+      form.querySelector("[name=lng]").value = pos.coords.longitude.toFixed(6);
+      if (status) { status.textContent = button.getAttribute("data-done"); }
+    }, function () {
+      if (status) { status.textContent = button.getAttribute("data-failed"); }
+    }, {timeout: 10000});
+  });
+})();

@@ -6,17 +6,20 @@ opens its own browser context, so cookies and language never leak from one test 
 
 Every page a test opens is watched for Content Security Policy violations: a test that meets
 one fails at teardown, naming the page and the message.
+
+These tests run after all the others. From its first use to the end of the session Playwright's
+sync API keeps an asyncio loop running in the test thread, and while a loop runs Django keeps
+its database connections per context instead of per thread: a test after them that relies on
+state kept on the connection (serialized rollback does) would find a fresh one.
 """
 
 import os
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API keeps an event loop running in the test thread; the ORM calls the tests
-# make between page actions are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_REASON = f"Chromium not found at {CHROMIUM}: browser tests skipped"
@@ -47,8 +50,11 @@ _SKIPPED = pytest.StashKey[int]()
 PLUGIN_WARNING = "ignore:Session-scoped fixtures defined as instance methods:pytest.PytestRemovedIn10Warning"
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if item.get_closest_marker("browser")]
+    others = [item for item in items if not item.get_closest_marker("browser")]
+    items[:] = others + browser_items  # last: see the module docstring
     for item in browser_items:
         item.add_marker(pytest.mark.filterwarnings(PLUGIN_WARNING))
     if CHROMIUM.exists():
@@ -64,6 +70,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(SKIP_REASON, yellow=True)
 
 
+@pytest.fixture(scope="package", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's loop runs in the test thread, yet the ORM calls made between page actions
+    are plain synchronous calls: let Django make them."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if before is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright's launch options, pointed at the system Chromium (nothing is downloaded)."""
@@ -76,18 +95,17 @@ class Demo:
     logins: list  # twoway.org.demo.DemoLogin, one per role
     password: str
 
-    def login(self, username: str):
-        return next(d for d in self.logins if d.username == username)
-
 
 @pytest.fixture(scope="package")
 def demo(django_db_setup, django_db_blocker):
     """The demo district in the test database, served on a live server for the whole package.
 
-    Built once and committed, before any test starts. Each test module is also marked
-    `django_db`, so pytest-django sets the test database up and wraps each test in a
-    transaction; with the default in-memory SQLite the live server shares that connection, so
-    what a test changes through the browser is rolled back after it too.
+    Built once and committed, before any test starts; flushed and the migrations' rows put back
+    when the package is done. Each test module is also marked `django_db`, so pytest-django sets
+    the test database up and wraps each test in a transaction. With the default in-memory SQLite
+    the live server shares that connection, so what a test changes through the browser is rolled
+    back after it; on PostgreSQL the server's own connections commit, so tests undo their changes
+    through the pages where they can.
     """
     from django.core.management import call_command
     from django.db import connection
@@ -110,9 +128,20 @@ def demo(django_db_setup, django_db_blocker):
             yield Demo(url=server.url, logins=logins, password=DEMO_PASSWORD)
         finally:
             server._live_server_modified_settings.disable()
+            _let_requests_finish()
             server.stop()
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(before)
+
+
+def _let_requests_finish(timeout: float = 5.0) -> None:
+    """Wait for the live server's request threads (kept open by the browser) to end before it
+    stops; one still closing its database connection afterwards would fail noisily."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in t.name for t in threading.enumerate()):
+            return
+        time.sleep(0.05)
 
 
 @pytest.fixture(autouse=True)

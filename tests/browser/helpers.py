@@ -24,6 +24,11 @@ def log_in(page, username: str, password: str) -> None:
     page.wait_for_load_state("load")
 
 
+def visible(page, selector: str):
+    """The matches a person can see (the top bar has a wide-screen and a phone copy of its tools)."""
+    return page.locator(selector).locator("visible=true")
+
+
 def press_in_menu(page, selector: str) -> None:
     """Click a top-bar control; on a phone, open the folded menu first when it hides it."""
     target = page.locator(selector).locator("visible=true")

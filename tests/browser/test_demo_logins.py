@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from twoway.org.models import STAFF_ROLES, Person, Role
 
-from .helpers import in_chinese, log_in, shot, zh
+from .helpers import in_chinese, log_in, shot, visible, zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -25,7 +25,7 @@ def test_every_demo_login_lands_on_its_home_page(demo, open_page):
 
         assert page.url == demo.url + "/", f"{login.username} did not reach the home page: {page.url}"
         expect(page.locator("main h1")).to_contain_text(person.name)
-        expect(page.locator(".navbar-user")).to_have_text(person.name)
+        expect(visible(page, ".navbar-user")).to_have_text(person.name)
         if roles:
             # Staff: "My units" with a card per unit they hold a role on, and their roles spelled out.
             expect(page.get_by_role("heading", name=zh("My units"))).to_be_visible()

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from .helpers import font_size, log_in, log_out, shot
+from .helpers import font_size, log_in, log_out, shot, visible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -25,7 +25,7 @@ def test_elder_mode_is_one_tap_away_and_remembered(demo, open_page):
         heading_before = font_size(page, "main h1")
 
         # The switch is in sight on a phone: no need to open the menu first.
-        button = page.locator(ELDER_BUTTON).locator("visible=true")
+        button = visible(page, ELDER_BUTTON)
         expect(button).to_have_count(1)
         expect(button).to_have_attribute("aria-pressed", "false")
         button.click()
@@ -35,7 +35,7 @@ def test_elder_mode_is_one_tap_away_and_remembered(demo, open_page):
         after = font_size(page)
         assert after >= before * 1.2, f"body text only went from {before}px to {after}px"
         assert font_size(page, "main h1") > heading_before, "headings should grow too"
-        expect(page.locator(ELDER_BUTTON).locator("visible=true")).to_have_attribute("aria-pressed", "true")
+        expect(visible(page, ELDER_BUTTON)).to_have_attribute("aria-pressed", "true")
         shot(page, "elder-mode-resident-phone")
 
         page.reload()
@@ -51,5 +51,10 @@ def test_elder_mode_is_one_tap_away_and_remembered(demo, open_page):
         other = open_page("phone")
         log_in(other, "resident", demo.password)
         assert _elder_on(other) and font_size(other) == after, "elder mode is not remembered on the account"
+
+        # And off again with the same button, now reading "standard mode".
+        visible(other, ELDER_BUTTON).click()
+        other.wait_for_load_state("load")
+        assert not _elder_on(other) and font_size(other) == before
     finally:
         User.objects.filter(username="resident").update(elder_mode=False)

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import log_in, zh
+from .helpers import log_in, visible, zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -17,15 +17,15 @@ def test_chinese_by_default_then_english_sticks(demo, open_page):
     # Django's own catalogue translates "Password"; the project's text follows its catalogue.
     expect(page.locator("label[for=id_password]")).to_have_text("密码")
     expect(page.locator("main h1")).to_have_text(zh("Log in"))
-    expect(page.locator(LANGUAGE_BUTTON)).to_have_text("English")
+    expect(visible(page, LANGUAGE_BUTTON)).to_have_text("English")
 
-    page.locator(LANGUAGE_BUTTON).click()
+    visible(page, LANGUAGE_BUTTON).click()
     page.wait_for_load_state("load")
     assert page.url.endswith("/login/"), "switching language should stay on the same page"
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("label[for=id_password]")).to_have_text("Password")
     expect(page.locator("main h1")).to_have_text("Log in")
-    expect(page.locator(LANGUAGE_BUTTON)).to_have_text("中文")
+    expect(visible(page, LANGUAGE_BUTTON)).to_have_text("中文")
 
     # It sticks: the next pages, after logging in, are English too.
     log_in(page, "street_officer", demo.password)
@@ -36,7 +36,7 @@ def test_chinese_by_default_then_english_sticks(demo, open_page):
     expect(page.locator("main h1")).to_contain_text("People")
 
     # And back again.
-    page.locator(LANGUAGE_BUTTON).click()
+    visible(page, LANGUAGE_BUTTON).click()
     page.wait_for_load_state("load")
     assert page.url.endswith("/org/people/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

@@ -12,6 +12,8 @@ class AppealForm(forms.Form):
     place = forms.CharField(label=_("Where? (building, unit, spot)"), max_length=100, required=False)
     for_household = forms.BooleanField(label=_("On behalf of my whole household"), required=False)
     mediation = forms.BooleanField(label=_("A neighbour or family dispute: I would like mediation"), required=False)
+    lat = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    lng = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
     idem_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, categories, **kwargs):

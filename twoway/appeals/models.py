@@ -127,7 +127,10 @@ class Appeal(models.Model):
         verbose_name_plural = _("appeals")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["handling_unit", "status", "-created_at"]),
+            # The staff queues page by (created_at, id) from these alone (see selectors.appeal_list):
+            # a unit's appeals by status, and everything newest first with the unit and status.
+            models.Index(fields=["handling_unit", "status", "-created_at", "-id"]),
+            models.Index(fields=["-created_at", "-id", "handling_unit", "status"]),
             models.Index(fields=["origin_unit", "-created_at"]),
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["raised_by", "-created_at"]),

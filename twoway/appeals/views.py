@@ -46,6 +46,8 @@ def new(request):
                 category_id=d["category"],
                 description=d["description"],
                 place=d["place"],
+                lat=d["lat"] or None,
+                lng=d["lng"] or None,
                 for_household=d["for_household"],
                 mediation=d["mediation"],
                 idem_key=d["idem_key"],
