@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from twoway.appeals.models import Appeal, Score, Status
 
-from .helpers import in_chinese, log_in, shot, zh
+from .helpers import SHOTS, in_chinese, log_in, shot, zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -23,14 +23,20 @@ def _label(choice) -> str:
     return in_chinese(lambda: choice.label)
 
 
-def _badge(page):
-    return page.locator("main .status-badge").first
+def _badge(page, status):
+    """The status badge, checked to read `status` and to stand out (not white on white)."""
+    badge = page.locator("main .status-badge").first
+    expect(badge).to_have_text(_label(status))
+    ground = badge.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert ground not in ("rgba(0, 0, 0, 0)", "transparent", "rgb(255, 255, 255)"), f"{status} badge has no colour"
+    return badge
 
 
 def test_resident_raises_leader_resolves_resident_rates(demo, open_page, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # the live server runs in this process: photos land here
+    (SHOTS / "appeal-journey").mkdir(parents=True, exist_ok=True)
     picture = tmp_path / "light.png"
-    Image.new("RGB", (64, 48), (200, 40, 30)).save(picture)
+    Image.new("RGB", (1200, 900), (200, 40, 30)).save(picture)  # a camera-sized photo
 
     # 1. The resident opens 我要反映 from their home page and fills the form in.
     resident = open_page("phone")
@@ -56,10 +62,12 @@ def test_resident_raises_leader_resolves_resident_rates(demo, open_page, setting
     expect(main).to_contain_text(appeal.number)
     expect(main).to_contain_text(DESCRIPTION)
     expect(resident.locator("main h1")).to_contain_text(category_name)
-    expect(_badge(resident)).to_have_text(_label(Status.PENDING))
+    _badge(resident, Status.PENDING)
     photo = resident.locator("main img.appeal-photo")
     expect(photo).to_have_count(1)
-    assert resident.evaluate("img => img.complete && img.naturalWidth", photo.element_handle()) == 64
+    assert photo.evaluate("img => img.complete && img.naturalWidth") == 1200, "the photo did not load"
+    assert photo.bounding_box()["width"] < 200, "the photo should show as a thumbnail on a phone"
+    assert resident.evaluate("document.documentElement.scrollWidth") <= 390, "the page is wider than the phone"
     shot(resident, STEP.format(2, "resident-submitted"))
 
     # 3. The group leader, on their own phone, finds it among those waiting to be accepted.
@@ -83,7 +91,7 @@ def test_resident_raises_leader_resolves_resident_rates(demo, open_page, setting
     accept.click()
     leader.wait_for_load_state("load")
     expect(leader.locator("main")).to_contain_text(zh("Accepted."))
-    expect(_badge(leader)).to_have_text(_label(Status.ACCEPTED))
+    _badge(leader, Status.ACCEPTED)
 
     # 5. They write what was done and resolve it (办结).
     leader.locator("#outcome").fill(OUTCOME)
@@ -93,27 +101,32 @@ def test_resident_raises_leader_resolves_resident_rates(demo, open_page, setting
     resolve.click()
     leader.wait_for_load_state("load")
     expect(leader.locator("main")).to_contain_text(zh("Resolved."))
-    expect(_badge(leader)).to_have_text(_label(Status.RESOLVED))
+    _badge(leader, Status.RESOLVED)
     expect(leader.locator("main")).to_contain_text(OUTCOME)
     expect(leader.locator("main form[action$='/resolve/']")).to_have_count(0)
+    expect(leader.get_by_role("heading", name=zh("Handle"), exact=True)).to_have_count(0)  # nothing left to do
     shot(leader, STEP.format(6, "leader-resolved"))
 
     # 6. Back on the resident's phone: the outcome, and a request to rate it.
     resident.reload()
-    expect(_badge(resident)).to_have_text(_label(Status.RESOLVED))
+    _badge(resident, Status.RESOLVED)
     expect(resident.locator("main")).to_contain_text(OUTCOME)
     expect(resident.locator("main")).to_contain_text(zh("Please rate the outcome"))
     resident.locator(f"label[for='score-{Score.SATISFIED}']").click()
     expect(resident.locator(f"#score-{Score.SATISFIED}")).to_be_checked()
+    # The chosen answer is filled in, the others stay outlined.
+    expect(resident.locator(f"label[for='score-{Score.SATISFIED}']")).to_have_css(
+        "background-color", "rgb(13, 110, 253)"
+    )
     resident.locator("#id_comment").fill(COMMENT)
     shot(resident, STEP.format(7, "resident-rating"))
-    resident.locator("main form[action$='/rate/'] button[type=submit], main form[action$='/rate/'] button").last.click()
+    resident.locator("main form[action$='/rate/'] button").click()
     resident.wait_for_load_state("load")
 
     # 7. Closed: thanks, the badge, the rating in the steps, and no rating form any more.
     main = resident.locator("main")
     expect(main).to_contain_text(zh("Thank you for your rating."))
-    expect(_badge(resident)).to_have_text(_label(Status.CLOSED))
+    _badge(resident, Status.CLOSED)
     expect(main.locator(".timeline")).to_contain_text(COMMENT)
     expect(main.locator(".timeline")).to_contain_text(_label(Score.SATISFIED))
     expect(main).not_to_contain_text(zh("Please rate the outcome"))
