@@ -59,6 +59,9 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.filterwarnings(PLUGIN_WARNING))
     if CHROMIUM.exists():
         return
+    if os.environ.get("TWOWAY_REQUIRE_BROWSER") == "1" and browser_items:
+        # CI installs Chromium: a missing browser there is a failure, not a quiet skip.
+        raise pytest.UsageError(f"TWOWAY_REQUIRE_BROWSER is set but {SKIP_REASON}")
     skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in browser_items:
         item.add_marker(skip)

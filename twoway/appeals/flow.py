@@ -11,7 +11,7 @@ resolved → 不满意 → accepted again at the same unit (重办, once); a sec
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -76,9 +76,11 @@ def _event(
     to_unit: OrgUnit | None = None,
     internal: bool = False,
     decision_ref: str = "",
+    first: bool = False,
 ) -> AppealEvent:
-    """Append one event, chained to the previous one by hash. The caller holds the row lock."""
-    last = appeal.events.order_by("-seq").values("seq", "hash").first()
+    """Append one event, chained to the previous one by hash. The caller holds the row lock.
+    `first`: the appeal was created in this transaction and has no event yet to chain to."""
+    last = None if first else appeal.events.order_by("-seq").values("seq", "hash").first()
     event = AppealEvent(
         appeal=appeal,
         seq=(last["seq"] + 1) if last else 1,
@@ -133,9 +135,9 @@ def _handlers(unit: OrgUnit) -> list[Person]:
     return [r.person for r in Role.objects.filter(unit=unit, kind__in=kinds).select_related("person")]
 
 
-def _tell_residents(appeal: Appeal, title: str, body: str = "") -> None:
+def _tell_residents(appeal: Appeal, title: str, body: str = "", *, people: list[Person] | None = None) -> None:
     notify(
-        people=_concerned(appeal),
+        people=_concerned(appeal) if people is None else people,
         title=f"{appeal.number} {title}",
         body=body,
         link=reverse("appeals:detail", args=[appeal.pk]),
@@ -235,23 +237,45 @@ def appeal_submit(
     )
     appeal.category = category
     _set_deadline(appeal, "accept")
+    # On PostgreSQL the id comes from the sequence first, so the number is written with the row
+    # (a second UPDATE would write a new version of the row into every index of the table).
+    appeal.pk = _next_id(Appeal)
+    if appeal.pk is not None:
+        appeal.number = _number(appeal)
     try:
         with transaction.atomic():
-            appeal.save()
+            appeal.save(force_insert=True)
     except IntegrityError:
         existing = Appeal.objects.filter(raised_by=resident, idem_key=idem_key).first() if idem_key else None
         if existing:
             return existing
         raise
-    appeal.number = f"SQ-{timezone.localtime(appeal.created_at).year}-{appeal.pk:06d}"
-    appeal.save(update_fields=["number"])
+    if appeal.number == "~":
+        appeal.number = _number(appeal)
+        appeal.save(update_fields=["number"])
     for image in images:
         image.save_to(appeal)
     note = _("Raised on the resident's behalf by %(name)s") % {"name": actor.name} if on_behalf_of else ""
-    _event(appeal, EventKind.SUBMITTED, actor=actor, unit=group, note=note)
+    _event(appeal, EventKind.SUBMITTED, actor=actor, unit=group, note=note, first=True)
     _tell_handlers(appeal, _("New appeal to accept"))
-    _tell_residents(appeal, _("Your appeal was received"), _("It is with %(unit)s.") % {"unit": group.name})
+    # Nothing is merged into a new appeal yet: the resident is the only one concerned.
+    _tell_residents(
+        appeal, _("Your appeal was received"), _("It is with %(unit)s.") % {"unit": group.name}, people=[resident]
+    )
     return appeal
+
+
+def _next_id(model) -> int | None:
+    """The next id of the model's table from its sequence (PostgreSQL); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def _number(appeal: Appeal) -> str:
+    return f"SQ-{timezone.localtime(appeal.created_at).year}-{appeal.pk:06d}"
 
 
 def _as_int(value):
