@@ -24,3 +24,21 @@ def login(client):
         return client
 
     return _login
+
+
+# Data migrations whose rows tests rely on; a transactional test's flush removes them.
+DATA_MIGRATIONS = [
+    ("twoway.appeals.migrations.0002_categories", "seed"),
+    ("twoway.deadlines.migrations.0002_default_rules", "add_defaults"),
+    ("twoway.meetings.migrations.0002_types", "seed"),
+]
+
+
+def restore_migration_data():
+    """Run the data migrations' functions again (they are idempotent: get_or_create)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)

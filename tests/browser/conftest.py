@@ -121,6 +121,14 @@ def demo(django_db_setup, django_db_blocker):
         # Never build the demo into a real database: only into the one the test run made.
         if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
             pytest.fail("no test database: mark browser test modules with pytest.mark.django_db")
+        # A transactional test that ran before may have flushed the rows the migrations put in
+        # (categories, meeting types, time limits): put them back.
+        from twoway.appeals.models import Category
+
+        if not Category.objects.exists():
+            from tests.conftest import restore_migration_data
+
+            restore_migration_data()
         # What the migrations put in (categories, rules...), to be put back afterwards.
         before = connection.creation.serialize_db_to_string()
         with override_settings(PASSWORD_HASHERS=MD5):  # the hasher the tests log in with
