@@ -19,13 +19,13 @@ TABS = {
 
 
 class QueueQuerySet(QuerySet):
-    """Appeals that page in two steps: a slice first takes the page's ids, which the database
-    sorts and skips over in an index alone (models.Appeal.Meta.indexes), then fetches only those
-    rows with their joins. A later page of a million appeals then costs about what the first does,
-    where skipping over whole rows would read every skipped row from the table."""
+    """Appeals that page in two steps: a slice past the first page first takes the page's ids,
+    which the database sorts and skips over in an index alone (models.Appeal.Meta.indexes), then
+    fetches only those rows with their joins. A later page of a million appeals then costs about
+    what the first does, where skipping over whole rows would read every skipped row."""
 
     def __getitem__(self, k):
-        if not isinstance(k, slice) or self._iterable_class is not ModelIterable or self.query.is_sliced:
+        if not isinstance(k, slice) or not k.start or self._iterable_class is not ModelIterable or self.query.is_sliced:
             return super().__getitem__(k)
         ids = list(self.values_list("pk", flat=True)[k])
         # The same query narrowed to those ids: the same order, joins and filters.
@@ -50,7 +50,7 @@ def appeal_list(
         # alone is the whole filter (visible_appeals' OR would make the database scan). The ids
         # are listed, not a subquery, so the database checks them on the index entries and
         # estimates each unit from its statistics.
-        units = list(OrgUnit.objects.filter(scope.q("path")).values_list("pk", flat=True))
+        units = list(OrgUnit.objects.filter(scope.q("path")).order_by().values_list("pk", flat=True))
         qs = QueueQuerySet(Appeal).filter(handling_unit_id__in=units)
     else:
         qs = visible_appeals(user)
