@@ -142,3 +142,16 @@ def test_unit_page_queries_do_not_grow_with_its_children(tree, login):
     with CaptureQueriesContext(connection) as after:
         assert "新增4组" in client.get(url).content.decode()
     assert len(after) == len(before)
+
+
+def test_editing_a_unit_saves_its_details_and_refuses_a_bad_phone(tree, login):
+    client = login(tree["street_officer"])
+    unit = tree["community_A1"]
+    url = reverse("org:unit_edit", args=[unit.pk])
+    client.post(url, {"name": "A1社区（新）", "address": "黄河五路1号", "phone": "0543-3161234", "sort": 2})
+    unit.refresh_from_db()
+    assert (unit.name, unit.address, unit.phone, unit.sort) == ("A1社区（新）", "黄河五路1号", "0543-3161234", 2)
+    response = client.post(url, {"name": "改名", "address": "", "phone": "12345", "sort": 0})
+    assert response.status_code == 200
+    unit.refresh_from_db()
+    assert unit.name == "A1社区（新）"  # nothing half-written

@@ -72,6 +72,18 @@ def unit_rename(*, unit: OrgUnit, name: str) -> OrgUnit:
 
 
 @transaction.atomic
+def unit_update(*, unit: OrgUnit, name: str, address: str = "", phone: str = "", sort: int = 0) -> OrgUnit:
+    """Change a unit's name and its contact details; its code, place and history stay."""
+    from .validation import clean_phone
+
+    unit.name = _check_name(name)
+    unit.phone = clean_phone(phone)
+    unit.address, unit.sort = (address or "").strip()[:200], sort or 0
+    unit.save(update_fields=["name", "phone", "address", "sort"])
+    return unit
+
+
+@transaction.atomic
 def unit_move(*, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     """Move a unit and its whole subtree under another parent of the right level."""
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)

@@ -106,9 +106,9 @@ def unit_edit(request, pk):
     form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if run_form_action(form, actions.unit_rename, unit=unit, name=d["name"]):
-            unit.address, unit.phone, unit.sort = d["address"], d["phone"], d["sort"] or 0
-            unit.save(update_fields=["address", "phone", "sort"])
+        if run_form_action(
+            form, actions.unit_update, unit=unit, name=d["name"], address=d["address"], phone=d["phone"], sort=d["sort"]
+        ):
             messages.success(request, _("Saved."))
             return redirect("org:unit", pk=unit.pk)
     return render(
