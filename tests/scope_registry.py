@@ -215,3 +215,20 @@ CASES = {
     ),
     "notify:read_all": Listing(),
 }
+
+
+def _merge_app_cases() -> None:
+    import importlib
+    import pkgutil
+
+    from . import scope_cases
+
+    for module_info in pkgutil.iter_modules(scope_cases.__path__):
+        module = importlib.import_module(f"{scope_cases.__name__}.{module_info.name}")
+        clash = set(CASES) & set(module.CASES)
+        assert not clash, f"{module_info.name} redefines scope cases {sorted(clash)}"
+        CASES.update(module.CASES)
+        SEEDS.extend(getattr(module, "SEEDS", []))
+
+
+_merge_app_cases()

@@ -24,7 +24,20 @@ from django.utils import translation
 
 ROOT = Path(settings.BASE_DIR)
 ZH_PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-EN_PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+
+def _catalogue_dirs() -> list[Path]:
+    """The project's catalogue and each app's own (twoway/<app>/locale), which makemessages fills
+    with the strings found under that app."""
+    return [ROOT / "locale"] + sorted(d for d in (ROOT / "twoway").glob("*/locale") if (d / "zh_Hans").is_dir())
+
+
+ZH_POS = [d / "zh_Hans" / "LC_MESSAGES" / "django.po" for d in _catalogue_dirs()]
+
+
+def en_po_for(zh_po: Path) -> Path:
+    return zh_po.parents[2] / "en" / "LC_MESSAGES" / "django.po"
+
 
 # The same options as `make messages` and the translators' brief.
 MAKEMESSAGES_IGNORES = [".venv", "static", "staticfiles", "tests", "bench"]
@@ -137,9 +150,17 @@ def messages(entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if not e.is_header and not e.obsolete]
 
 
-@pytest.fixture(scope="module")
-def zh() -> list[Entry]:
-    return parse_po(ZH_PO)
+class Catalogue(list):
+    """A parsed catalogue that remembers its file."""
+
+    def __init__(self, path: Path):
+        super().__init__(parse_po(path))
+        self.path = path
+
+
+@pytest.fixture(scope="module", params=ZH_POS, ids=lambda p: str(p.relative_to(ROOT).parents[2]))
+def zh(request) -> Catalogue:
+    return Catalogue(request.param)
 
 
 # --- the parser itself -----------------------------------------------------------------------------
@@ -177,7 +198,8 @@ def test_the_chinese_header_is_right(zh):
 
 def test_every_chinese_entry_is_translated_and_none_is_fuzzy(zh):
     entries = messages(zh)
-    assert len(entries) > 100, "the catalogue looks empty: was makemessages run?"
+    if zh.path == ZH_PO:
+        assert len(entries) > 100, "the catalogue looks empty: was makemessages run?"
     problems = []
     for e in entries:
         if "fuzzy" in e.flags:
@@ -236,7 +258,7 @@ def test_chinese_text_uses_full_width_punctuation(zh):
 
 
 def test_both_catalogues_hold_the_same_messages(zh):
-    en = parse_po(EN_PO)
+    en = parse_po(en_po_for(zh.path))
     assert {e.key for e in messages(en)} == {e.key for e in messages(zh)}, "run makemessages for both languages"
 
 
@@ -254,7 +276,7 @@ def _translate(catalog, e: Entry, n: int = 1) -> str:
 
 
 def test_the_compiled_chinese_catalogue_matches_the_po_file(zh):
-    mo = ZH_PO.with_suffix(".mo")
+    mo = zh.path.with_suffix(".mo")
     assert mo.exists(), "run compilemessages"
     with mo.open("rb") as f:
         catalog = gettext.GNUTranslations(f)
@@ -272,8 +294,9 @@ def test_the_compiled_chinese_catalogue_matches_the_po_file(zh):
     assert in_mo <= in_po, f"the .mo holds messages the .po no longer has: {sorted(in_mo - in_po)[:10]}"
 
 
-def test_the_english_catalogue_is_compiled():
-    mo = EN_PO.with_suffix(".mo")
+@pytest.mark.parametrize("zh_po", ZH_POS, ids=lambda p: str(p.relative_to(ROOT).parents[2]))
+def test_the_english_catalogue_is_compiled(zh_po):
+    mo = en_po_for(zh_po).with_suffix(".mo")
     assert mo.exists(), "run compilemessages"
     with mo.open("rb") as f:
         assert gettext.GNUTranslations(f).info().get("language") == "en"
@@ -304,13 +327,14 @@ def test_django_serves_every_chinese_translation(zh):
 # --- the catalogue matches the code ----------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("xgettext", "msgmerge", "msguniq")), reason="GNU gettext not installed"
-)
-def test_the_catalogue_matches_the_strings_in_the_code(tmp_path, zh):
-    """Extract the strings from a copy of the code (the repository is never written) and compare."""
-    before = ZH_PO.read_bytes()
-    project = tmp_path / "project"
+_GETTEXT = all(shutil.which(tool) for tool in ("xgettext", "msgmerge", "msguniq"))
+
+
+@pytest.fixture(scope="module")
+def fresh_project(tmp_path_factory) -> Path:
+    """A copy of the code with its catalogues extracted afresh (the repository is never written)."""
+    before = {po: po.read_bytes() for po in ZH_POS}
+    project = tmp_path_factory.mktemp("messages") / "project"
     shutil.copytree(ROOT / "twoway", project / "twoway", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "manage.py", project / "manage.py")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
@@ -318,19 +342,34 @@ def test_the_catalogue_matches_the_strings_in_the_code(tmp_path, zh):
     command += [f"--ignore={pattern}" for pattern in MAKEMESSAGES_IGNORES]
     result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    fresh_po = project / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    assert fresh_po.exists(), "makemessages wrote somewhere else"
-    assert ZH_PO.read_bytes() == before, "the check must not touch the repository's catalogue"
+    assert {po: po.read_bytes() for po in ZH_POS} == before, "the check must not touch the repository's catalogues"
+    return project
 
+
+@pytest.mark.skipif(not _GETTEXT, reason="GNU gettext not installed")
+def test_the_catalogue_matches_the_strings_in_the_code(fresh_project, zh):
+    """Extract the strings from a copy of the code and compare with the committed catalogue."""
+    fresh_po = fresh_project / zh.path.relative_to(ROOT)
+    assert fresh_po.exists(), "makemessages wrote somewhere else"
     fresh = {e.key for e in messages(parse_po(fresh_po))}
     committed = {e.key for e in messages(zh)}
     missing = sorted(fresh - committed, key=str)
     unused = sorted(committed - fresh, key=str)
     assert not missing and not unused, (
-        "the catalogue is out of date: run `make messages`, translate, and compile.\n"
+        f"{zh.path.relative_to(ROOT)} is out of date: run `make messages`, translate, and compile.\n"
         + "".join(f"  new in the code: {k[1]!r}\n" for k in missing)
         + "".join(f"  gone from the code: {k[1]!r}\n" for k in unused)
     )
+
+
+@pytest.mark.skipif(not _GETTEXT, reason="GNU gettext not installed")
+def test_every_app_with_its_own_catalogue_lists_it_in_both_languages(fresh_project):
+    made = sorted(
+        p.relative_to(fresh_project) for p in fresh_project.glob("twoway/*/locale/zh_Hans/LC_MESSAGES/django.po")
+    )
+    assert made == sorted(p.relative_to(ROOT) for p in ZH_POS[1:])
+    for po in ZH_POS:
+        assert en_po_for(po).exists(), f"no English catalogue beside {po.relative_to(ROOT)}"
 
 
 # xgettext finds only calls by these names (its Python defaults plus the keywords Django's makemessages adds);

@@ -48,6 +48,13 @@ INSTALLED_APPS = [
     "twoway.appeals",
     "twoway.meetings",
     "twoway.notices",
+    "twoway.forward",
+    "twoway.station",
+    "twoway.records",
+    "twoway.supervision",
+    "twoway.open311",
+    "twoway.api",
+    "twoway.ops",
 ]
 
 MIDDLEWARE = [

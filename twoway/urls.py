@@ -18,4 +18,10 @@ urlpatterns = [
     path("meetings/", include("twoway.meetings.urls")),
     path("notices/", include("twoway.notices.urls")),
     path("deadlines/", include("twoway.deadlines.urls")),
+    path("forward/", include("twoway.forward.urls")),
+    path("station/", include("twoway.station.urls")),
+    path("records/", include("twoway.records.urls")),
+    path("supervision/", include("twoway.supervision.urls")),
+    path("open311/v2/", include("twoway.open311.urls")),
+    path("api/v1/", include("twoway.api.urls")),
 ]

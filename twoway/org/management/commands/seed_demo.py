@@ -1,7 +1,25 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import module_has_submodule
 
 from twoway.org.demo import DEMO_PASSWORD, build_demo
 from twoway.org.models import OrgUnit
+
+# Apps that load their demo data themselves, above; every other app of ours may define
+# `demo_seed(*, seed)` in its `demo.py`, which runs after them, in INSTALLED_APPS order.
+_SEEDED_ABOVE = {"twoway.org", "twoway.appeals", "twoway.meetings"}
+
+
+def run_demo_hooks(*, seed: int) -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("twoway.") or config.name in _SEEDED_ABOVE:
+            continue
+        if module_has_submodule(config.module, "demo"):
+            hook = getattr(import_module(f"{config.name}.demo"), "demo_seed", None)
+            if hook is not None:
+                hook(seed=seed)
 
 
 class Command(BaseCommand):
@@ -27,6 +45,7 @@ class Command(BaseCommand):
             from twoway.meetings.demo import seed_demo_meetings
 
             seed_demo_meetings()
+            run_demo_hooks(seed=seed)
             rows = [(d.username, d.role, d.unit) for d in logins]
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins 演示账号 (password 密码: {DEMO_PASSWORD})"))

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ForwardConfig(AppConfig):
+    name = "twoway.forward"
