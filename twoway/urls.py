@@ -22,6 +22,7 @@ urlpatterns = [
     path("station/", include("twoway.station.urls")),
     path("records/", include("twoway.records.urls")),
     path("supervision/", include("twoway.supervision.urls")),
+    path("public/", include("twoway.supervision.public_urls")),
     path("open311/v2/", include("twoway.open311.urls")),
     path("api/v1/", include("twoway.api.urls")),
 ]
