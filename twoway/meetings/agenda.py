@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 
 from twoway.appeals.models import Appeal, EventKind, Status
 from twoway.core.errors import DomainError
-from twoway.org.models import OrgUnit, Person
+from twoway.org.models import OrgUnit, Person, Role, RoleKind, UnitKind
 from twoway.org.scope import scope_for
 
-from .models import Meeting, MeetingType, Motion, MotionStatus, Participant, Topic
+from .models import Attendance, Meeting, MeetingType, Motion, MotionStatus, Participant, ParticipantRole, Topic
 from .votes import _may_run
 
 
@@ -59,9 +59,54 @@ def participants_add(*, user, meeting: Meeting, people: list[Person], role: str 
     return added
 
 
+def departments_for(meeting: Meeting):
+    """The district departments that may be invited: those of the meeting's own district."""
+    district_path = meeting.unit.ancestor_paths[0]
+    return OrgUnit.objects.filter(kind=UnitKind.DEPARTMENT, path__startswith=district_path).active().order_by("path")
+
+
+@transaction.atomic
+def departments_invite(*, user, meeting: Meeting, unit_ids) -> int:
+    """Invite district departments: their officers attend as invited departments (列席), without a vote."""
+    _may_run(user, meeting)
+    try:
+        ids = [int(i) for i in unit_ids]
+    except (TypeError, ValueError):
+        ids = []
+    units = list(departments_for(meeting).filter(pk__in=ids))
+    if not units or len(units) != len(set(ids)):
+        raise DomainError("not_department", _("Department: choose a department of this district."), "department")
+    roles = Role.objects.filter(unit__in=units, kind__in=(RoleKind.LEADER, RoleKind.STAFF))
+    people = list(Person.objects.filter(pk__in=roles.values("person_id"), retired_at__isnull=True))
+    if not people:
+        raise DomainError(
+            "no_officers",
+            _("Department: nobody works for this department yet, so nobody can be invited."),
+            "department",
+        )
+    return participants_add(user=user, meeting=meeting, people=people, role=ParticipantRole.INVITED, votes=False)
+
+
+@transaction.atomic
+def minutes_save(*, user, meeting_id, text: str) -> Meeting:
+    """Write the meeting's record (会议纪要正文); only the convener or the unit's staff may."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise DomainError("unknown_meeting", _("No such meeting."))
+    _may_run(user, meeting)
+    text = (text or "").strip()
+    if len(text) > 20000:
+        raise DomainError("too_long", _("Minutes: keep the record under 20,000 characters."), "minutes")
+    meeting.minutes = text
+    meeting.save(update_fields=["minutes"])
+    return meeting
+
+
 @transaction.atomic
 def attendance_set(*, user, meeting: Meeting, person_id, attendance: str) -> Participant:
     _may_run(user, meeting)
+    if attendance not in Attendance.values:
+        raise DomainError("bad_attendance", _("Attendance: choose present, absent or by proxy."), "attendance")
     participant = Participant.objects.filter(meeting=meeting, person_id=person_id).first()
     if participant is None:
         raise DomainError("not_participant", _("This person is not a participant of the meeting."))

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from twoway.core.pages import paginate
 from twoway.org.models import OrgUnit
 from twoway.org.scope import require_staff, scope_for, unit_get
 
-from . import agenda, votes
-from .models import STEP_LABELS, Attendance, Ballot, MeetingType, Participant, VoteReceipt
+from . import agenda, minutes, votes
+from .models import STEP_LABELS, Attendance, Ballot, MeetingType, Motion, Participant, VoteReceipt
 from .selectors import can_run, meeting_get, parties_concerned, people_by_role, visible_meetings
 
 
@@ -111,6 +111,7 @@ def meeting_detail(request, pk):
             .exclude(topics__meeting=meeting)
             .select_related("category")[:50]
         )
+        context["departments"] = agenda.departments_for(meeting)
         context["role_groups"] = [
             ("advisors", _("Advisory group")),
             ("reps", _("Resident representatives")),
@@ -121,17 +122,22 @@ def meeting_detail(request, pk):
     return render(request, "meetings/detail.html", context)
 
 
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
 def _topic_of(meeting, pk):
-    topic = meeting.topics.filter(pk=pk).first()
+    topic = meeting.topics.filter(pk=_int_or_404(pk)).first()
     if topic is None:
         raise Http404
     return topic
 
 
 def _motion_of(meeting, pk):
-    from .models import Motion
-
-    motion = Motion.objects.filter(topic__meeting=meeting, pk=pk).first()
+    motion = Motion.objects.filter(topic__meeting=meeting, pk=_int_or_404(pk)).first()
     if motion is None:
         raise Http404
     return motion
@@ -152,6 +158,9 @@ def meeting_act(request, pk, action):
             n = agenda.participants_add(
                 user=user, meeting=meeting, people=list(people), role="party" if group == "concerned" else "member"
             )
+            messages.success(request, _("%(n)s participants added.") % {"n": n})
+        elif action == "departments":
+            n = agenda.departments_invite(user=user, meeting=meeting, unit_ids=p.getlist("department"))
             messages.success(request, _("%(n)s participants added.") % {"n": n})
         elif action == "attendance":
             agenda.attendance_set(
@@ -187,3 +196,77 @@ def meeting_act(request, pk, action):
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def meeting_minutes(request, pk):
+    """The minutes on screen; the convener or the unit's staff write the record here."""
+    meeting = meeting_get(request.user, pk)
+    running = can_run(request.user, meeting)
+    error = ""
+    if request.method == "POST":
+        if not running:
+            raise PermissionDenied
+        try:
+            agenda.minutes_save(user=request.user, meeting_id=meeting.pk, text=request.POST.get("minutes", ""))
+        except DomainError as e:
+            error = e.message
+        else:
+            messages.success(request, _("The minutes were saved."))
+            return redirect("meetings:minutes", pk=meeting.pk)
+        meeting.minutes = request.POST.get("minutes", "")
+    return render(
+        request, "meetings/minutes.html", {"m": minutes.minutes_for(meeting), "running": running, "error": error}
+    )
+
+
+EXPORTS = {
+    "pdf": (minutes.as_pdf, "application/pdf"),
+    "docx": (minutes.as_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (minutes.as_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _export(request, pk, fmt):
+    meeting = meeting_get(request.user, pk)
+    data = minutes.minutes_for(meeting)
+    build, content_type = EXPORTS[fmt]
+    response = HttpResponse(build(data), content_type=content_type)
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{minutes.filename(data, fmt)}"'
+    return response
+
+
+@login_required
+def minutes_pdf(request, pk):
+    return _export(request, pk, "pdf")
+
+
+@login_required
+def minutes_docx(request, pk):
+    return _export(request, pk, "docx")
+
+
+@login_required
+def minutes_xlsx(request, pk):
+    return _export(request, pk, "xlsx")
+
+
+@login_required
+def meeting_recount(request, pk):
+    """Every closed vote of the meeting counted again from its ballots, beside the stored result."""
+    meeting = meeting_get(request.user, pk)
+    rows = []
+    for motion in Motion.objects.filter(topic__meeting=meeting, status="closed").select_related("topic__meeting__type"):
+        fresh = votes.count(motion, votes.stored_rule(motion))
+        rows.append(
+            {
+                "motion": motion,
+                "stored": votes.stored_counts(motion),
+                "fresh": fresh.as_dict(),
+                "stored_verdict": minutes.verdict(motion.passed, "closed"),
+                "fresh_verdict": minutes.verdict(fresh.passed, "closed"),
+                "ok": votes.motion_recount(motion),
+            }
+        )
+    return render(request, "meetings/recount.html", {"meeting": meeting, "rows": rows})

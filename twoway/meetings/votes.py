@@ -1,6 +1,8 @@
 """Voting on motions (R-4.2): open, cast, close, recount. A closed motion stores its counts
 and the rule that produced them; `motion_recount` checks them against the ballots."""
 
+import secrets
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from twoway.org.models import Person
 from twoway.org.scope import scope_for
 
 from .models import Attendance, Ballot, Meeting, Motion, MotionStatus, Participant, VoteReceipt
-from .rules import Choice, Tally, tally
+from .rules import Base, Choice, Majority, Rule, Tally, tally
 
 VOTING_ATTENDANCE = (Attendance.PRESENT, Attendance.PROXY)
 
@@ -70,22 +72,36 @@ def ballot_cast(*, user, motion_id, choice: str) -> None:
             VoteReceipt.objects.create(motion=motion, voter=person)
     except IntegrityError:
         raise DomainError("duplicate", _("You have already voted on this motion.")) from None
-    Ballot.objects.create(
-        motion=motion,
-        voter=None if secret else person,
-        choice=choice,
-        at=motion.opened_at if secret else timezone.now(),
-    )
+    if secret:
+        # No voter, the opening time instead of the moment, and a random id rather than the
+        # next in sequence: otherwise the order of ballots would match the order of receipts.
+        Ballot.objects.create(
+            pk=SECRET_ID_FLOOR + secrets.randbelow(SECRET_ID_SPAN), motion=motion, choice=choice, at=motion.opened_at
+        )
+    else:
+        Ballot.objects.create(motion=motion, voter=person, choice=choice, at=timezone.now())
 
 
-def count(motion: Motion) -> Tally:
-    """Count a motion's ballots under its meeting type's rule, from the rows as they are now."""
+SECRET_ID_FLOOR = 2**40  # far above any id the sequence will hand out
+SECRET_ID_SPAN = 2**62 - 2**40
+
+
+def stored_rule(motion: Motion) -> Rule:
+    """The rule a closed motion was counted under (kept with its result), else its type's rule now."""
+    saved = (motion.result or {}).get("rule")
+    if saved:
+        return Rule(int(saved["quorum_percent"]), Majority(saved["majority"]), Base(saved["base"]))
+    return motion.topic.meeting.type.rule
+
+
+def count(motion: Motion, rule: Rule | None = None) -> Tally:
+    """Count a motion's ballots under a rule (by default its meeting type's), from the rows as they are now."""
     meeting = motion.topic.meeting
     members = Participant.objects.filter(meeting=meeting, votes=True)
     eligible = members.count()
     present = members.filter(attendance__in=VOTING_ATTENDANCE).count()
     choices = list(motion.ballots.values_list("choice", flat=True))
-    return tally(meeting.type.rule, choices=choices, eligible=eligible, present=present)
+    return tally(rule or meeting.type.rule, choices=choices, eligible=eligible, present=present)
 
 
 @transaction.atomic
@@ -96,9 +112,14 @@ def motion_close(*, user, motion_id) -> Motion:
     _may_run(user, meeting)
     if motion.status != MotionStatus.OPEN:
         raise DomainError("not_open", _("Voting on this motion is not open."))
-    result = count(motion)
+    rule = meeting.type.rule
+    result = count(motion, rule)
     motion.status, motion.closed_at = MotionStatus.CLOSED, timezone.now()
-    motion.result, motion.rule, motion.passed = result.as_dict(), meeting.type.rule.describe(), result.passed
+    stored = {
+        **result.as_dict(),
+        "rule": {"quorum_percent": rule.quorum_percent, "majority": rule.majority.value, "base": rule.base.value},
+    }
+    motion.result, motion.rule, motion.passed = stored, rule.describe(), result.passed
     motion.save(update_fields=["status", "closed_at", "result", "rule", "passed"])
     if result.passed:
         from .effects import apply_effect
@@ -107,8 +128,16 @@ def motion_close(*, user, motion_id) -> Motion:
     return motion
 
 
+def stored_counts(motion: Motion) -> dict:
+    """The stored result without the rule it was counted under."""
+    return {k: v for k, v in (motion.result or {}).items() if k != "rule"}
+
+
 def motion_recount(motion: Motion) -> bool:
-    """True when the stored result equals a fresh count of the ballots under the stored rule."""
+    """True when the stored result equals a fresh count of the ballots under the stored rule.
+    A later change to the meeting type's rule does not make an honest result look altered."""
     if motion.status != MotionStatus.CLOSED:
         return False
-    return motion.result == count(motion).as_dict() and motion.rule == motion.topic.meeting.type.rule.describe()
+    rule = stored_rule(motion)
+    fresh = count(motion, rule).as_dict()
+    return stored_counts(motion) == fresh and motion.rule == rule.describe() and motion.passed == fresh["passed"]

@@ -6,4 +6,6 @@ app_name = "notices"
 urlpatterns = [
     path("", views.notice_list, name="list"),
     path("<int:pk>/", views.notice_detail, name="detail"),
+    path("<int:pk>/notice.pdf", views.notice_pdf, name="pdf"),
+    path("verify/", views.notice_verify, name="verify"),
 ]

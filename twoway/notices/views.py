@@ -1,5 +1,9 @@
-from django.http import Http404
+import re
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from twoway.core.pages import paginate
@@ -24,7 +28,49 @@ def notice_list(request):
 
 
 def notice_detail(request, pk):
+    notice = _published(pk)
+    return render(request, "notices/detail.html", {"notice": notice, "verified": notice.compute_hash() == notice.hash})
+
+
+def _published(pk) -> Notice:
     notice = Notice.objects.select_related("unit").filter(pk=pk, publish_from__lte=timezone.now()).first()
     if notice is None:
         raise Http404
-    return render(request, "notices/detail.html", {"notice": notice, "verified": notice.compute_hash() == notice.hash})
+    return notice
+
+
+def notice_pdf(request, pk):
+    """A notice to print and post up, with its fingerprint and where to check it."""
+    from weasyprint import HTML
+
+    notice = _published(pk)
+    check_url = request.build_absolute_uri(reverse("notices:verify")) + f"?hash={notice.hash}"
+    html = render_to_string(
+        "notices/print.html",
+        {"notice": notice, "check_url": check_url, "font": "Noto Sans CJK SC"},
+        request=request,
+    )
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    return response
+
+
+HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def notice_verify(request):
+    """Check a printed notice: its fingerprint finds the published text, which must still match it."""
+    given = (request.GET.get("hash") or "").strip().lower()
+    notice, checked = None, bool(given)
+    if HASH.fullmatch(given):
+        notice = Notice.objects.select_related("unit").filter(hash=given, publish_from__lte=timezone.now()).first()
+    return render(
+        request,
+        "notices/verify.html",
+        {
+            "given": given,
+            "checked": checked,
+            "notice": notice,
+            "verified": notice is not None and notice.compute_hash() == given,
+        },
+    )
