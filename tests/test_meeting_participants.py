@@ -114,3 +114,28 @@ def test_a_resident_who_is_not_a_member_is_told_why_and_nothing_is_counted(tree,
     )
     assert "您不是本次会议有表决权的成员" in response.content.decode()
     assert not VoteReceipt.objects.filter(motion=motion).exists()
+
+
+def test_one_person_is_invited_by_name_or_phone(tree, login):
+    meeting = _meeting(tree, [])
+    client = login(tree["community_secretary"])
+    act = reverse("meetings:act", args=[meeting.pk, "person"])
+    client.post(act, {"q": tree["resident"].name})
+    added = Participant.objects.get(meeting=meeting)
+    assert (added.person, added.role, added.votes) == (tree["resident"], "member", True)
+    PersonFactory(unit=tree["group_A1a"], name="重名", phone="13800000001")
+    PersonFactory(unit=tree["group_A1a"], name="重名", phone="13800000002")
+    secretary = tree["community_secretary"].user
+    for query, code in (
+        ("重名", "ambiguous"),
+        ("", "required"),
+        (tree["far_resident"].name, "no_person"),
+        (tree["resident"].name, "already"),
+    ):
+        with pytest.raises(DomainError) as err:
+            agenda.person_invite(user=secretary, meeting=meeting, query=query)
+        assert (err.value.code, err.value.field) == (code, "person")
+    assert agenda.person_invite(user=secretary, meeting=meeting, query="13800000002").phone == "13800000002"
+    page = client.post(act, {"q": "重名"}, follow=True).content.decode()
+    assert "有几个人同名" in page
+    assert Participant.objects.filter(meeting=meeting).count() == 2

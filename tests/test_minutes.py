@@ -112,7 +112,7 @@ def test_the_xlsx_minutes_cell_by_cell(tree, login):
     assert row["议题"] == "议题" and row["表决事项"] == "同意使用公益金修缮凉亭"
     assert (row["赞成"], row["反对"], row["弃权"], row["出席"], row["有表决权"]) == (2, 1, 0, 3, 4)
     assert row["结果"] == "通过" and "过半数通过" in row["表决规则"]
-    assert row["公示指纹"] == notice.hash
+    assert row["公示校验码"] == notice.hash
     assert members[2].name in row["记名表决"] and members[3].name not in row["记名表决"]
 
 

@@ -1,6 +1,6 @@
 """Meetings, participants, topics and their steps (R-4.1, R-3.2–R-3.5)."""
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from twoway.appeals.models import Appeal, EventKind, Status
@@ -57,6 +57,28 @@ def participants_add(*, user, meeting: Meeting, people: list[Person], role: str 
         )
         added += created
     return added
+
+
+@transaction.atomic
+def person_invite(*, user, meeting: Meeting, query: str) -> Person:
+    """Invite one person of the meeting's unit (or below) by name or phone, as a voting member."""
+    _may_run(user, meeting)
+    query = (query or "").strip()
+    if not query:
+        raise DomainError("required", _("Person: give a name or a phone number."), "person")
+    found = list(
+        Person.objects.filter(unit__path__startswith=meeting.unit.path, retired_at__isnull=True)
+        .filter(models.Q(name=query) | models.Q(phone=query))
+        .order_by("id")[:2]
+    )
+    if not found:
+        raise DomainError("no_person", _("Person: nobody of this unit has that name or phone."), "person")
+    if len(found) > 1:
+        raise DomainError("ambiguous", _("Person: several people share this name; give the phone number."), "person")
+    if Participant.objects.filter(meeting=meeting, person=found[0]).exists():
+        raise DomainError("already", _("Person: already a participant of this meeting."), "person")
+    participants_add(user=user, meeting=meeting, people=found)
+    return found[0]
 
 
 def departments_for(meeting: Meeting):

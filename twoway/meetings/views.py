@@ -159,6 +159,9 @@ def meeting_act(request, pk, action):
                 user=user, meeting=meeting, people=list(people), role="party" if group == "concerned" else "member"
             )
             messages.success(request, _("%(n)s participants added.") % {"n": n})
+        elif action == "person":
+            person = agenda.person_invite(user=user, meeting=meeting, query=p.get("q", ""))
+            messages.success(request, _("%(name)s was added.") % {"name": person.name})
         elif action == "departments":
             n = agenda.departments_invite(user=user, meeting=meeting, unit_ids=p.getlist("department"))
             messages.success(request, _("%(n)s participants added.") % {"n": n})
