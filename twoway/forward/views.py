@@ -338,7 +338,8 @@ def tree(request):
     plan_id = request.GET.get("plan") or None
     plan = plan_get(request.user, plan_id) if plan_id else None
     node = progress_tree(root, plan_id=plan.pk if plan else None)
-    rows = flatten(node)
+    # Departments take part only when something was assigned to them.
+    rows = [r for r in flatten(node) if r.total or r.unit.kind != UnitKind.DEPARTMENT]
     return render(
         request,
         "forward/tree.html",
