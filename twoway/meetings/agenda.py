@@ -1,5 +1,7 @@
 """Meetings, participants, topics and their steps (R-4.1, R-3.2–R-3.5)."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -138,11 +140,13 @@ def attendance_set(*, user, meeting: Meeting, person_id, attendance: str) -> Par
 
 
 @transaction.atomic
-def topic_add(*, user, meeting: Meeting, title: str, appeal_ids=(), matter: str = "") -> Topic:
-    """Put a matter, or one or more appeals handled by the meeting's unit, on the agenda."""
+def topic_add(*, user, meeting: Meeting, title: str, appeal_ids=(), matter: str = "", funds=None) -> Topic:
+    """Put a matter, or one or more appeals handled by the meeting's unit, on the agenda; `funds`
+    is the amount of community funds (yuan) the matter would spend, if any."""
     from twoway.appeals.flow import _event, _person
 
     _may_run(user, meeting)
+    funds = _parse_funds(funds)
     appeals = list(Appeal.objects.select_for_update().filter(pk__in=list(appeal_ids)))
     for appeal in appeals:
         if appeal.handling_unit_id != meeting.unit_id or appeal.status != Status.ACCEPTED:
@@ -154,7 +158,7 @@ def topic_add(*, user, meeting: Meeting, title: str, appeal_ids=(), matter: str 
     if not appeals and not (matter or "").strip():
         raise DomainError("empty_topic", _("Topic: choose appeals or describe the matter."), "matter")
     topic = Topic.objects.create(
-        meeting=meeting, title=(title or "").strip()[:200] or appeals[0].category.name, matter=matter
+        meeting=meeting, title=(title or "").strip()[:200] or appeals[0].category.name, matter=matter, funds=funds
     )
     topic.appeals.set(appeals)
     actor = _person(user)
@@ -163,6 +167,18 @@ def topic_add(*, user, meeting: Meeting, title: str, appeal_ids=(), matter: str 
             appeal, EventKind.ON_AGENDA, actor=actor, unit=meeting.unit, note=f"{meeting.type.name}：{meeting.title}"
         )
     return topic
+
+
+def _parse_funds(value) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
+        raise DomainError("bad_funds", _("Community funds: enter an amount in yuan, such as 3200."), "funds")
+    return amount.quantize(Decimal("0.01"))
 
 
 @transaction.atomic

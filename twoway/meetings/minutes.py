@@ -46,6 +46,7 @@ class TopicLine:
     step: str
     steps_done: list[str]
     motions: list[MotionLine]
+    funds: str = ""
     notice_title: str = ""
     notice_hash: str = ""
 
@@ -132,6 +133,7 @@ def minutes_for(meeting: Meeting) -> Minutes:
                 step=str(STEP_LABELS.get(steps[topic.step], steps[topic.step])),
                 steps_done=[str(STEP_LABELS.get(c, c)) for c in steps[: topic.step + 1]],
                 motions=motions,
+                funds="" if topic.funds is None else str(topic.funds),
                 notice_title=notice.title if notice else "",
                 notice_hash=notice.hash if notice else "",
             )
@@ -248,6 +250,7 @@ def as_xlsx(minutes: Minutes) -> bytes:
             _("No."),
             _("Topic"),
             _("Step reached"),
+            _("Community funds"),
             _("Motion"),
             _("Rule"),
             _("For"),
@@ -269,6 +272,7 @@ def as_xlsx(minutes: Minutes) -> bytes:
                     t.number,
                     t.title,
                     t.step,
+                    float(t.funds) if t.funds else None,
                     m.text if m else "",
                     m.rule if m else "",
                     r.get("votes_for"),
@@ -312,6 +316,8 @@ def _topic_rows(t: TopicLine) -> list[tuple[str, str]]:
         rows.append((_("Appeals"), "、".join(t.appeals)))
     if t.plan:
         rows.append((_("Plan"), t.plan))
+    if t.funds:
+        rows.append((_("Community funds"), f"{t.funds} {_('yuan')}"))
     if t.notice_hash:
         rows.append((_("Public notice"), t.notice_title))
         rows.append((_("Notice fingerprint"), t.notice_hash))

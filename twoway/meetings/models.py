@@ -114,6 +114,8 @@ class Topic(models.Model):
     matter = models.TextField(_("matter"), blank=True)
     step = models.PositiveSmallIntegerField(_("step"), default=0)
     plan = models.TextField(_("plan"), blank=True)
+    # Community funds the topic spends (§5.2.3.1 e): its result is published as a funds notice.
+    funds = models.DecimalField(_("community funds (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     appeals = models.ManyToManyField("appeals.Appeal", verbose_name=_("appeals"), related_name="topics", blank=True)
 
     class Meta:

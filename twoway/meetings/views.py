@@ -176,6 +176,7 @@ def meeting_act(request, pk, action):
                 title=p.get("title", ""),
                 appeal_ids=p.getlist("appeals"),
                 matter=p.get("matter", ""),
+                funds=p.get("funds", ""),
             )
         elif action == "advance":
             agenda.topic_advance(user=user, topic_id=_topic_of(meeting, p.get("topic")).pk, plan=p.get("plan", ""))

@@ -18,6 +18,8 @@ def _topic_text(topic: Topic) -> str:
         lines.append(topic.matter)
     if topic.plan:
         lines.append(f"方案：{topic.plan}")
+    if topic.funds is not None:
+        lines.append(f"使用社区资金：{topic.funds}元")
     numbers = [a.number for a in topic.appeals.all()]
     if numbers:
         lines.append("涉及诉求：" + "、".join(numbers))
@@ -42,7 +44,7 @@ def notice_for_topic(*, topic: Topic, days: int | None = None) -> Notice:
     now = timezone.now()
     notice = Notice(
         unit=meeting.unit,
-        kind=NoticeKind.OUTCOME,
+        kind=NoticeKind.OUTCOME if topic.funds is None else NoticeKind.FUNDS,
         title=f"{meeting.type.name}结果公示：{topic.title}"[:200],
         body=_topic_text(topic),
         publish_from=now,
