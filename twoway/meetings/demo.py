@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from twoway.appeals.models import Appeal, Status
+from twoway.core.errors import DomainError
 from twoway.org.models import Person, Role
 
 from . import agenda, votes
@@ -30,7 +31,21 @@ def seed_demo_meetings() -> None:
     agenda.participants_add(user=user, meeting=done, people=advisors)
     for p in advisors:
         agenda.attendance_set(user=user, meeting=done, person_id=p.pk, attendance="present")
-    topic = agenda.topic_add(user=user, meeting=done, title="小区凉亭修缮", matter="使用社区公益金修缮小区凉亭")
+    departments = list(agenda.departments_for(done)[:1])
+    if departments:
+        try:
+            agenda.departments_invite(user=user, meeting=done, unit_ids=[departments[0].pk])
+        except DomainError:
+            pass  # a department nobody works for yet
+    agenda.minutes_save(
+        user=user,
+        meeting_id=done.pk,
+        text="会议由社区党组织书记主持，议事顾问团成员全部出席，区住建局列席。\n"
+        "一、听取小区凉亭损坏情况和居民意见；\n二、讨论修缮方案和公益金使用；\n三、表决通过修缮方案，由居民志愿者监督施工。",
+    )
+    topic = agenda.topic_add(
+        user=user, meeting=done, title="小区凉亭修缮", matter="使用社区公益金修缮小区凉亭", funds="3200"
+    )
     agenda.topic_advance(user=user, topic_id=topic.pk)
     agenda.topic_advance(user=user, topic_id=topic.pk, plan="公益金支出3200元，由居民志愿者监督施工")
     agenda.topic_advance(user=user, topic_id=topic.pk)
