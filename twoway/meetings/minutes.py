@@ -156,7 +156,11 @@ def minutes_for(meeting: Meeting) -> Minutes:
 
 
 def counts_line(line: MotionLine) -> str:
-    r = line.result
+    return counts_text(line.result)
+
+
+def counts_text(r: dict | None) -> str:
+    """The counts of a result, in a sentence."""
     if not r:
         return ""
     return _(

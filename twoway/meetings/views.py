@@ -266,8 +266,8 @@ def meeting_recount(request, pk):
         rows.append(
             {
                 "motion": motion,
-                "stored": votes.stored_counts(motion),
-                "fresh": fresh.as_dict(),
+                "stored_line": minutes.counts_text(votes.stored_counts(motion)),
+                "fresh_line": minutes.counts_text(fresh.as_dict()),
                 "stored_verdict": minutes.verdict(motion.passed, "closed"),
                 "fresh_verdict": minutes.verdict(fresh.passed, "closed"),
                 "ok": votes.motion_recount(motion),
