@@ -7,6 +7,7 @@ import hashlib
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from twoway.appeals.models import Appeal, Channel
 from twoway.org.models import OrgUnit, Person
@@ -38,7 +39,9 @@ class ClientKey(models.Model):
     rate_per_minute = models.PositiveIntegerField(_("requests per minute"), default=60)
     prefix = models.CharField(_("key starts with"), max_length=16, unique=True)
     digest = models.CharField(max_length=64, unique=True)
-    issued_by = models.ForeignKey(Person, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        Person, verbose_name=pgettext_lazy("person", "issued by"), on_delete=models.PROTECT, related_name="+"
+    )
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
