@@ -1,0 +1,106 @@
+"""Server time of the forward-chain progress tree with 50,000 tasks (target: p95 ≤ 150 ms).
+
+    python bench/tasks.py --database-url postgres://postgres@127.0.0.1:5432/twoway_forward_bench
+
+An empty database gets the demo district (org/demo.py) and then `count` tasks from
+twoway/forward/synth.py (whole cascades down to households, bulk_create in batches). Each page
+is requested --requests times through Django's test client (in process: middleware, queries,
+template), after two warm-up requests. Prints a Markdown table.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="sqlite:////tmp/twoway-forward-bench.sqlite3")
+    parser.add_argument("--tasks", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=60)
+    args = parser.parse_args()
+
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "twoway.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from twoway.forward.models import Plan, Task
+    from twoway.forward.synth import generate_tasks
+    from twoway.org.demo import build_demo
+    from twoway.org.models import OrgUnit
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+    if not OrgUnit.objects.exists():
+        build_demo(seed=2024)
+    have = Task.objects.count()
+    if have < args.tasks:
+        t0 = time.perf_counter()
+        made = generate_tasks(count=args.tasks - have)
+        print(f"generated {made:,} tasks in {time.perf_counter() - t0:.1f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    tasks = Task.objects.count()
+    plan = Plan.objects.order_by("-id").first()
+    street = OrgUnit.objects.filter(kind="street").order_by("path").first()
+    community = OrgUnit.objects.filter(kind="community").order_by("path").first()
+    pages = [
+        ("district_admin", "tree: district, all plans", "/forward/tree/"),
+        ("district_admin", "tree: district, one plan", f"/forward/tree/?plan={plan.pk}"),
+        ("district_admin", "tree: a street", f"/forward/tree/?unit={street.pk}"),
+        ("street_officer", "tree: own street", "/forward/tree/"),
+        ("community_secretary", "tree: own community", f"/forward/tree/?unit={community.pk}"),
+        ("district_admin", "overdue list, page 1", "/forward/overdue/"),
+        ("district_admin", "plans list", "/forward/"),
+    ]
+    clients = {}
+    rows = []
+    for username, label, url in pages:
+        if username not in clients:
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            clients[username] = client
+        client = clients[username]
+        for _ in range(2):
+            assert client.get(url).status_code == 200, url
+        executed = []
+
+        def count(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            client.get(url)
+        times = []
+        for _ in range(args.requests):
+            t0 = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200
+        times.sort()
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        rows.append((label, username, len(executed), statistics.median(times), p95))
+
+    print(f"\n{connection.vendor}, {tasks:,} tasks, {args.requests} requests per page\n")
+    print("| page | as | queries | p50 ms | p95 ms |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for label, username, q, p50, p95 in rows:
+        print(f"| {label} | {username} | {q} | {p50:.1f} | {p95:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
