@@ -135,7 +135,8 @@ class Task(models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["plan", "unit"]),
-            models.Index(fields=["unit", "status", "due_at"]),
+            # Covers the progress counts (grouped by unit): the tree reads only this index.
+            models.Index(fields=["unit", "status", "due_at", "yellow_at"], name="forward_task_progress"),
             models.Index(fields=["status", "due_at"]),
         ]
 

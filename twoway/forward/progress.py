@@ -1,8 +1,8 @@
 """Progress rolled up the tree (R-2.4): at every unit, the tasks assigned within its subtree:
 share checked, overdue count, and which unit below is holding things up.
 
-Two queries whatever the size: the units shown, and the task counts grouped by unit; each
-count is then added into every shown ancestor of its unit in Python.
+Two queries whatever the size: the units of the subtree, and the task counts grouped by unit
+id; each count is then added into every shown ancestor of its unit in Python.
 """
 
 from dataclasses import dataclass, field
@@ -36,15 +36,21 @@ class Node:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def task_counts(root: OrgUnit, *, plan_id=None, now=None):
-    """Task counts per unit path within root's subtree: (path, total, done, reported, overdue, yellow)."""
+def task_counts(root: OrgUnit, *, plan_id=None, now=None, whole_tree: bool = False):
+    """Task counts per unit id within root's subtree: (unit_id, total, done, reported, overdue, yellow).
+
+    Grouped by the task's unit id alone, so the database answers from one covering index
+    (forward_task_progress) without joining the unit table.
+    """
     now = now or timezone.now()
-    qs = Task.objects.filter(unit__path__startswith=root.path)
+    qs = Task.objects.all()
+    if not whole_tree:
+        qs = qs.filter(unit__in=OrgUnit.objects.filter(path__startswith=root.path).values("pk"))
     if plan_id:
         qs = qs.filter(plan_id=plan_id)
     done = Q(status=TaskStatus.CHECKED)
     return (
-        qs.values_list("unit__path")
+        qs.values_list("unit_id")
         .annotate(
             total=Count("id"),
             done=Count("id", filter=done),
@@ -59,14 +65,23 @@ def task_counts(root: OrgUnit, *, plan_id=None, now=None):
 def progress_tree(root: OrgUnit, *, depth: int = 2, plan_id=None) -> Node:
     """The root and its units down to `depth` levels below it, each with its rolled-up counts."""
     units = list(
-        OrgUnit.objects.filter(path__startswith=root.path, depth__lte=root.depth + depth, retired_at__isnull=True)
-        .only("id", "name", "kind", "path", "depth", "parent_id")
+        OrgUnit.objects.filter(path__startswith=root.path)
+        .only("id", "name", "kind", "path", "depth", "parent_id", "retired_at")
         .order_by("path")
     )
-    nodes = {u.path: Node(unit=u, level=u.depth - root.depth) for u in units}
+    paths = {u.pk: u.path for u in units}
+    nodes = {
+        u.path: Node(unit=u, level=u.depth - root.depth)
+        for u in units
+        if u.depth <= root.depth + depth and u.retired_at is None
+    }
     if root.path not in nodes:
         nodes[root.path] = Node(unit=root, level=0)
-    for path, total, done, reported, overdue, yellow in task_counts(root, plan_id=plan_id):
+    whole = root.parent_id is None
+    for unit_id, total, done, reported, overdue, yellow in task_counts(root, plan_id=plan_id, whole_tree=whole):
+        path = paths.get(unit_id)
+        if path is None:
+            continue
         for i in range(len(root.path), len(path) + 1, PATH_STEP):
             node = nodes.get(path[:i])
             if node is None:
