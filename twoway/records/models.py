@@ -218,7 +218,7 @@ class HandoverEvent(models.Model):
 
 class SafetyCheck(models.Model):
     development = models.ForeignKey(Development, on_delete=models.CASCADE, related_name="checks")
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("check due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     hazard = models.BooleanField(_("hazard found"), default=False)
     note = models.CharField(_("findings"), max_length=500, blank=True)
