@@ -26,6 +26,7 @@ from .schemas import (
     ErrorOut,
     ExtensionIn,
     ExtensionOut,
+    Id,
     MergeIn,
     NoteIn,
     RateIn,
@@ -43,6 +44,26 @@ ERRORS = {codes_4xx: ErrorOut}
 
 def _unit(u) -> dict:
     return {"id": u.pk, "name": u.name, "kind": u.kind}
+
+
+def appeal_item(a: Appeal) -> dict:
+    return {
+        "id": a.pk,
+        "number": a.number,
+        "category": a.category.code,
+        "category_name": a.category.name,
+        "description": a.description,
+        "place": a.place,
+        "status": a.status,
+        "status_label": a.get_status_display(),
+        "channel": a.channel,
+        "mediation": a.mediation,
+        "handling_unit": _unit(a.handling_unit),
+        "due_at": a.due_at,
+        "yellow_at": a.yellow_at,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+    }
 
 
 def appeal_out(a: Appeal) -> dict:
@@ -104,6 +125,7 @@ class AppealFilters(Schema):
     unit: int | None = Field(None, ge=1, le=2**53, description="only appeals handled in this unit's subtree")
     q: Text(100) = Field("", description="number, or words in the description or place")
     card: Text(10) = Field("", description="yellow or red: open appeals near or past their deadline")
+    area: bool = Field(False, description="staff: also appeals from your area now handled higher up")
     created_after: datetime | None = None
     created_before: datetime | None = None
     cursor: Text(200) = ""
@@ -116,7 +138,11 @@ def categories(request: HttpRequest):
     return [{"code": c.code, "name": c.name, "group": c.parent.name} for c in qs]
 
 
-@router.get("/appeals", response={200: AppealPage, **ERRORS}, summary="Appeals you may see, newest first")
+@router.get(
+    "/appeals",
+    response={200: AppealPage, **ERRORS},
+    summary="Appeals handled by your units (or raised by you), newest first",
+)
 def appeal_list(request: HttpRequest, filters: Query[AppealFilters]):
     unit = unit_get(request.user, filters.unit) if filters.unit else None
     qs = selectors.appeal_list(
@@ -126,7 +152,7 @@ def appeal_list(request: HttpRequest, filters: Query[AppealFilters]):
         category=filters.category,
         card=filters.card,
         unit=unit,
-        mine_only=False,
+        mine_only=scope_for(request.user).is_staff and not filters.area,
     )
     statuses = [s for s in filters.status if s]
     if statuses:
@@ -135,14 +161,13 @@ def appeal_list(request: HttpRequest, filters: Query[AppealFilters]):
         qs = qs.filter(created_at__gte=filters.created_after)
     if filters.created_before:
         qs = qs.filter(created_at__lt=filters.created_before)
-    qs = qs.select_related("raised_by")
     rows, next_cursor = paging.page(
         qs,
         field="created_at",
         cursor=filters.cursor,
         limit=filters.limit,
     )
-    return {"items": [appeal_out(a) for a in rows], "next_cursor": next_cursor}
+    return {"items": [appeal_item(a) for a in rows], "next_cursor": next_cursor}
 
 
 @router.post("/appeals", response={200: AppealDetail, 201: AppealDetail, **ERRORS}, summary="Raise an appeal")
@@ -172,8 +197,8 @@ def appeal_create(
     return Status(200 if existed else 201, appeal_detail(request, appeal.pk))
 
 
-@router.get("/appeals/{int:pk}", response={200: AppealDetail, **ERRORS}, summary="One appeal with its timeline")
-def appeal_read(request: HttpRequest, pk: int):
+@router.get("/appeals/{pk}", response={200: AppealDetail, **ERRORS}, summary="One appeal with its timeline")
+def appeal_read(request: HttpRequest, pk: Id):
     return appeal_detail(request, pk)
 
 
@@ -185,74 +210,66 @@ def _done(request, appeal: Appeal) -> dict:
     return {**appeal_out(appeal), "events": [], "may_act": False}
 
 
-@router.post("/appeals/{int:pk}/accept", response={200: AppealDetail, **ERRORS}, summary="Accept (签收)")
-def appeal_accept(request: HttpRequest, pk: int):
+@router.post("/appeals/{pk}/accept", response={200: AppealDetail, **ERRORS}, summary="Accept (签收)")
+def appeal_accept(request: HttpRequest, pk: Id):
     result = flow.appeal_accept(user=request.user, appeal_id=pk)
     return _done(request, result)
 
 
-@router.post("/appeals/{int:pk}/return", response={200: AppealDetail, **ERRORS}, summary="Return at intake (退回)")
-def appeal_return(request: HttpRequest, pk: int, data: ReturnIn):
+@router.post("/appeals/{pk}/return", response={200: AppealDetail, **ERRORS}, summary="Return at intake (退回)")
+def appeal_return(request: HttpRequest, pk: Id, data: ReturnIn):
     result = flow.appeal_return(
         user=request.user, appeal_id=pk, reason=data.reason, duplicate_of_number=data.duplicate_of
     )
     return _done(request, result)
 
 
-@router.post("/appeals/{int:pk}/note", response={200: AppealDetail, **ERRORS}, summary="Add a progress note")
-def appeal_note(request: HttpRequest, pk: int, data: NoteIn):
+@router.post("/appeals/{pk}/note", response={200: AppealDetail, **ERRORS}, summary="Add a progress note")
+def appeal_note(request: HttpRequest, pk: Id, data: NoteIn):
     result = flow.appeal_note(user=request.user, appeal_id=pk, note=data.note, internal=data.internal)
     return _done(request, result)
 
 
-@router.post("/appeals/{int:pk}/resolve", response={200: AppealDetail, **ERRORS}, summary="Resolve with an outcome")
-def appeal_resolve(request: HttpRequest, pk: int, data: ResolveIn):
+@router.post("/appeals/{pk}/resolve", response={200: AppealDetail, **ERRORS}, summary="Resolve with an outcome")
+def appeal_resolve(request: HttpRequest, pk: Id, data: ResolveIn):
     result = flow.appeal_resolve(user=request.user, appeal_id=pk, outcome=data.outcome, decision_ref=data.decision_ref)
     return _done(request, result)
 
 
-@router.post(
-    "/appeals/{int:pk}/escalate", response={200: AppealDetail, **ERRORS}, summary="Escalate to the level above"
-)
-def appeal_escalate(request: HttpRequest, pk: int, data: ReasonIn):
+@router.post("/appeals/{pk}/escalate", response={200: AppealDetail, **ERRORS}, summary="Escalate to the level above")
+def appeal_escalate(request: HttpRequest, pk: Id, data: ReasonIn):
     result = flow.appeal_escalate(user=request.user, appeal_id=pk, reason=data.reason)
     return _done(request, result)
 
 
-@router.post(
-    "/appeals/{int:pk}/assign", response={200: AppealDetail, **ERRORS}, summary="District: assign to a department"
-)
-def appeal_assign(request: HttpRequest, pk: int, data: AssignIn):
+@router.post("/appeals/{pk}/assign", response={200: AppealDetail, **ERRORS}, summary="District: assign to a department")
+def appeal_assign(request: HttpRequest, pk: Id, data: AssignIn):
     result = flow.appeal_assign(user=request.user, appeal_id=pk, department_id=data.department, note=data.note)
     return _done(request, result)
 
 
-@router.post(
-    "/appeals/{int:pk}/answer", response={200: AppealDetail, **ERRORS}, summary="Department: answer the district"
-)
-def appeal_answer(request: HttpRequest, pk: int, data: AnswerIn):
+@router.post("/appeals/{pk}/answer", response={200: AppealDetail, **ERRORS}, summary="Department: answer the district")
+def appeal_answer(request: HttpRequest, pk: Id, data: AnswerIn):
     result = flow.appeal_answer(user=request.user, appeal_id=pk, answer=data.answer)
     return _done(request, result)
 
 
-@router.post("/appeals/{int:pk}/rate", response={200: AppealDetail, **ERRORS}, summary="Resident: rate the outcome")
-def appeal_rate(request: HttpRequest, pk: int, data: RateIn):
+@router.post("/appeals/{pk}/rate", response={200: AppealDetail, **ERRORS}, summary="Resident: rate the outcome")
+def appeal_rate(request: HttpRequest, pk: Id, data: RateIn):
     result = flow.appeal_rate(user=request.user, appeal_id=pk, score=data.score, comment=data.comment)
     return _done(request, result)
 
 
-@router.post(
-    "/appeals/{int:pk}/merge", response={200: AppealDetail, **ERRORS}, summary="Merge other appeals into this one"
-)
-def appeal_merge(request: HttpRequest, pk: int, data: MergeIn):
+@router.post("/appeals/{pk}/merge", response={200: AppealDetail, **ERRORS}, summary="Merge other appeals into this one")
+def appeal_merge(request: HttpRequest, pk: Id, data: MergeIn):
     result = flow.appeal_merge(user=request.user, target_id=pk, other_ids=data.others)
     return _done(request, result)
 
 
 @router.post(
-    "/appeals/{int:pk}/supervise", response={200: AppealDetail, **ERRORS}, summary="Issue a supervision order (督办)"
+    "/appeals/{pk}/supervise", response={200: AppealDetail, **ERRORS}, summary="Issue a supervision order (督办)"
 )
-def appeal_supervise(request: HttpRequest, pk: int, data: SuperviseIn):
+def appeal_supervise(request: HttpRequest, pk: Id, data: SuperviseIn):
     order = flow.appeal_supervise(user=request.user, appeal_id=pk, note=data.note)
     return _done(request, order.appeal)
 
@@ -262,25 +279,25 @@ def _extension_out(x: Extension) -> dict:
 
 
 @router.post(
-    "/appeals/{int:pk}/extensions", response={201: ExtensionOut, **ERRORS}, summary="Ask the level above for more time"
+    "/appeals/{pk}/extensions", response={201: ExtensionOut, **ERRORS}, summary="Ask the level above for more time"
 )
-def appeal_extension(request: HttpRequest, pk: int, data: ExtensionIn):
+def appeal_extension(request: HttpRequest, pk: Id, data: ExtensionIn):
     extension = flow.appeal_request_extension(user=request.user, appeal_id=pk, days=data.days, reason=data.reason)
     return Status(201, _extension_out(extension))
 
 
 @router.post(
-    "/extensions/{int:pk}/decide", response={200: ExtensionOut, **ERRORS}, summary="Level above: decide an extension"
+    "/extensions/{pk}/decide", response={200: ExtensionOut, **ERRORS}, summary="Level above: decide an extension"
 )
-def extension_decide(request: HttpRequest, pk: int, data: DecideIn):
+def extension_decide(request: HttpRequest, pk: Id, data: DecideIn):
     extension = Extension.objects.filter(pk=pk).first()
     # The appeal's scope decides whether the extension exists for this caller at all.
     appeal_get(request.user, extension.appeal_id if extension else 0)
     return _extension_out(flow.appeal_decide_extension(user=request.user, extension_id=pk, approve=data.approve))
 
 
-@router.post("/appeals/{int:pk}/resources", response={200: AppealDetail, **ERRORS}, summary="Link a resource (R-3.8)")
-def appeal_link_resource(request: HttpRequest, pk: int, data: ResourceLinkIn):
+@router.post("/appeals/{pk}/resources", response={200: AppealDetail, **ERRORS}, summary="Link a resource (R-3.8)")
+def appeal_link_resource(request: HttpRequest, pk: Id, data: ResourceLinkIn):
     link = flow.appeal_link_resource(user=request.user, appeal_id=pk, resource_id=data.resource, part=data.part)
     return _done(request, link.appeal)
 

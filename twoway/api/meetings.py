@@ -12,7 +12,7 @@ from twoway.org.scope import scope_for
 
 from . import cursor as paging
 from .appeals import ERRORS
-from .schemas import BallotIn, MeetingDetail, MeetingPage, MotionOut, Text
+from .schemas import BallotIn, Id, MeetingDetail, MeetingPage, MotionOut, Text
 
 router = Router(tags=["meetings"])
 
@@ -92,10 +92,8 @@ def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]):
     return {"items": [_meeting_out(m) for m in rows], "next_cursor": next_cursor}
 
 
-@router.get(
-    "/meetings/{int:pk}", response={200: MeetingDetail, **ERRORS}, summary="A meeting: topics, motions, results"
-)
-def meeting_read(request: HttpRequest, pk: int):
+@router.get("/meetings/{pk}", response={200: MeetingDetail, **ERRORS}, summary="A meeting: topics, motions, results")
+def meeting_read(request: HttpRequest, pk: Id):
     return _detail(request, pk)
 
 
@@ -108,25 +106,23 @@ def _motion(request, pk) -> Motion:
     return motion
 
 
-@router.post("/motions/{int:pk}/ballot", response={200: MeetingDetail, **ERRORS}, summary="Cast your ballot")
-def ballot_cast(request: HttpRequest, pk: int, data: BallotIn):
+@router.post("/motions/{pk}/ballot", response={200: MeetingDetail, **ERRORS}, summary="Cast your ballot")
+def ballot_cast(request: HttpRequest, pk: Id, data: BallotIn):
     """One ballot per voting member present; a second, late or ineligible ballot is refused."""
     motion = _motion(request, pk)
     votes.ballot_cast(user=request.user, motion_id=motion.pk, choice=data.choice)
     return _detail(request, motion.topic.meeting_id)
 
 
-@router.post("/motions/{int:pk}/open", response={200: MeetingDetail, **ERRORS}, summary="Convener: open voting")
-def motion_open(request: HttpRequest, pk: int):
+@router.post("/motions/{pk}/open", response={200: MeetingDetail, **ERRORS}, summary="Convener: open voting")
+def motion_open(request: HttpRequest, pk: Id):
     motion = _motion(request, pk)
     votes.motion_open(user=request.user, motion_id=motion.pk)
     return _detail(request, motion.topic.meeting_id)
 
 
-@router.post(
-    "/motions/{int:pk}/close", response={200: MeetingDetail, **ERRORS}, summary="Convener: close voting and count"
-)
-def motion_close(request: HttpRequest, pk: int):
+@router.post("/motions/{pk}/close", response={200: MeetingDetail, **ERRORS}, summary="Convener: close voting and count")
+def motion_close(request: HttpRequest, pk: Id):
     motion = _motion(request, pk)
     votes.motion_close(user=request.user, motion_id=motion.pk)
     return _detail(request, motion.topic.meeting_id)

@@ -10,7 +10,7 @@ from twoway.org.models import OrgUnit
 
 from . import cursor as paging
 from .appeals import ERRORS
-from .schemas import NoticeOut, NoticePage, Text
+from .schemas import Id, NoticeOut, NoticePage, Text
 
 router = Router(tags=["notices"])
 
@@ -53,8 +53,8 @@ def notice_list(request: HttpRequest, filters: Query[NoticeFilters]):
     return {"items": [_notice_out(n) for n in rows], "next_cursor": next_cursor}
 
 
-@router.get("/notices/{int:pk}", response={200: NoticeOut, **ERRORS}, summary="One public notice, with its check")
-def notice_read(request: HttpRequest, pk: int):
+@router.get("/notices/{pk}", response={200: NoticeOut, **ERRORS}, summary="One public notice, with its check")
+def notice_read(request: HttpRequest, pk: Id):
     notice = Notice.objects.select_related("unit").filter(pk=pk, publish_from__lte=timezone.now()).first()
     if notice is None:
         raise Http404

@@ -38,29 +38,36 @@ class PersonRef(Schema):
     name: str
 
 
-class AppealOut(Schema):
+class AppealItem(Schema):
+    """An appeal in a list: what the queue page shows."""
+
     id: int
     number: str
     category: str = Field(description="the category code (an Open311 service_code)")
     category_name: str
     description: str
     place: str
-    lat: float | None
-    lng: float | None
     status: Literal["pending", "accepted", "resolved", "closed", "returned", "merged"]
     status_label: str
     channel: str
     mediation: bool
-    for_household: bool
-    raised_by: PersonRef
-    origin_unit: UnitRef
     handling_unit: UnitRef
     due_at: datetime | None
     yellow_at: datetime | None
-    outcome: str
-    reopen_count: int
     created_at: datetime
     updated_at: datetime
+
+
+class AppealOut(AppealItem):
+    """One appeal, with who raised it and where from (as on its page)."""
+
+    lat: float | None
+    lng: float | None
+    for_household: bool
+    raised_by: PersonRef
+    origin_unit: UnitRef
+    outcome: str
+    reopen_count: int
     resolved_at: datetime | None
     closed_at: datetime | None
 
@@ -84,7 +91,7 @@ class AppealDetail(AppealOut):
 
 
 class AppealPage(Schema):
-    items: list[AppealOut]
+    items: list[AppealItem]
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last page")
 
 
