@@ -2,6 +2,7 @@
 entries and complaints in both streets, so every station URL has foreign records to attack."""
 
 from tests.scope_registry import ById, Listing, Public
+from twoway.org.models import OrgUnit
 from twoway.station.models import Complaint, ServiceItem, ServiceRecord, Station
 
 
@@ -66,6 +67,7 @@ CASES = {
     "station:ledger_export": Listing(xlsx=True),
     "station:totals": Listing(),
     "station:mine": Listing(),
+    "station:setup": ById(OrgUnit, lambda u: u.path, lambda u: u.name, methods=("POST",)),
     "station:detail": ById(Station, **_station),
     "station:catalogue": ById(Station, **_station),
     "station:item_new": ById(Station, **_station),

@@ -135,7 +135,7 @@ class Mode(models.TextChoices):
 
 class RecordStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("station", "Accepted")
     HANDED_OFF = "handed_off", _("With the handling unit")
     RETURNED = "returned", _("Back from the handling unit")
     DONE = "done", _("Completed")
@@ -240,7 +240,7 @@ class RecordEvent(models.Model):
 
     LABELS = {
         "booked": _("Booked"),
-        "accepted": _("Accepted"),
+        "accepted": pgettext_lazy("station", "Accepted"),
         "handed_off": _("Handed to the handling unit"),
         "returned": _("Back from the handling unit"),
         "done": _("Completed"),

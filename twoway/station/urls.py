@@ -10,6 +10,7 @@ urlpatterns = [
     path("ledger/export/", views.ledger_export, name="ledger_export"),
     path("totals/", views.totals, name="totals"),
     path("mine/", views.mine, name="mine"),
+    path("setup/<int:pk>/", views.setup, name="setup"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/catalogue/", views.catalogue, name="catalogue"),
     path("<int:pk>/items/new/", views.item_new, name="item_new"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from twoway.core.errors import DomainError
 from twoway.core.pages import paginate, run_form_action
-from twoway.org.models import Person
+from twoway.org.models import OrgUnit, Person, UnitKind
 from twoway.org.scope import require_staff, scope_for, unit_get
 from twoway.org.validation import mask_phone
 
@@ -75,7 +75,26 @@ def index(request):
                 "month": s.records.filter(received_at__gte=start, received_at__lt=end).count(),
             }
         )
-    return render(request, "station/index.html", {"page": page, "rows": rows, "q": q, "unit": unit})
+    scope = scope_for(request.user)
+    without = (
+        OrgUnit.objects.filter(scope.q("path", write=True), kind=UnitKind.COMMUNITY, retired_at__isnull=True)
+        .filter(station__isnull=True)
+        .order_by("path")[:20]
+    )
+    return render(request, "station/index.html", {"page": page, "rows": rows, "q": q, "unit": unit, "without": without})
+
+
+@login_required
+@require_POST
+def setup(request, pk):
+    """Set up the station of a community in the user's area, with the standard catalogue."""
+    unit = unit_get(request.user, pk, write=True)
+    try:
+        station = services.station_ensure(community=unit)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("station:index")
+    return redirect(station)
 
 
 @login_required
