@@ -5,8 +5,14 @@ from tests.factories import build_tree
 
 @pytest.fixture(autouse=True)
 def _fast_and_plain(settings):
+    from twoway.core import cache
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "zh-hans"
+    # A test's rolled-back rows send no signal: start every test with no process-wide copies.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -40,5 +46,8 @@ def restore_migration_data():
 
     from django.apps import apps
 
+    from twoway.core import cache
+
     for module, function in DATA_MIGRATIONS:
         getattr(importlib.import_module(module), function)(apps, None)
+    cache.clear()

@@ -92,6 +92,7 @@ def _category(code):
 def test_only_the_district_changes_time_limits_and_holidays(tree, login, who):
     rule = group_accept_rule()
     day = Holiday.objects.create(date=date(2026, 10, 1), name="国庆节")
+    rules_before = set(TimeLimitRule.objects.values_list("pk", "working_days"))
     client = login(tree[who])
     assert client.get(reverse("deadlines:rules")).status_code == 200
     assert client.get(reverse("deadlines:holidays")).status_code == 200
@@ -105,7 +106,8 @@ def test_only_the_district_changes_time_limits_and_holidays(tree, login, who):
     rule.refresh_from_db()
     assert rule.working_days == 1
     assert list(Holiday.objects.all()) == [day]
-    assert TimeLimitRule.objects.filter(category_code="").count() == TimeLimitRule.objects.count()
+    assert set(TimeLimitRule.objects.values_list("pk", "working_days")) == rules_before
+    assert not TimeLimitRule.objects.filter(category_code="ENV01").exists()
     assert not AuditEntry.objects.filter(action=AuditAction.CHANGE).exists()
 
 

@@ -16,9 +16,40 @@ def test_resident_home_shows_their_household_not_the_menu(tree, login):
     client = login(tree["resident"])
     response = client.get(reverse("home"))
     assert response.templates[0].name == "core/home_resident.html"
-    names = {e.url_name for e in response.context["nav_entries"]}
-    assert names == {"appeals:new", "appeals:mine", "meetings:list", "notices:list", "notify:inbox"}
+    names = [e.url_name for e in response.context["nav_entries"]]
+    assert names[:2] == ["appeals:new", "appeals:mine"], "raising and following appeals come first"
+    assert {"meetings:list", "notices:list", "notify:inbox"} <= set(names)
+    staff_only = {"appeals:queue", "org:tree", "org:people", "org:households", "org:import", "audit:list"}
+    assert not staff_only & set(names)
     assert reverse("org:household", args=[tree["resident"].household_id]) in response.content.decode()
+
+
+def test_resident_home_shows_the_feed_newest_first(tree, login, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from twoway.core import feed
+
+    now = timezone.now()
+    seen = []
+
+    def meetings(person, *, limit):
+        seen.append(person)
+        return [feed.FeedItem(now - timedelta(days=2), "居民议事会：楼道堆物", "/m/1/", "会议")]
+
+    def notices(person, *, limit):
+        return [feed.FeedItem(now - timedelta(hours=1), "公示：电梯加装结果", "/n/1/", "公示", unread=True)]
+
+    monkeypatch.setattr(feed, "_sources", lambda: (meetings, notices))
+    page = login(tree["resident"]).get(reverse("home")).content.decode()
+    assert seen == [tree["resident"]]
+    assert page.index("公示：电梯加装结果") < page.index("居民议事会：楼道堆物")
+    assert 'href="/n/1/"' in page
+
+    monkeypatch.setattr(feed, "_sources", lambda: ())
+    page = login(tree["resident"]).get(reverse("home")).content.decode()
+    assert "身边暂无新消息" in page
 
 
 def test_resident_cannot_open_staff_lists(tree, login):

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from twoway.core.errors import DomainError
 from twoway.deadlines import engine
-from twoway.notify.send import notify
-from twoway.org.models import STAFF_ROLES, OrgUnit, Person, Role, UnitKind
+from twoway.notify.send import StaffOf, notify, notify_many
+from twoway.org.models import STAFF_ROLES, OrgUnit, Person, UnitKind
 from twoway.org.scope import scope_for
 
 from .access import appeal_get, can_act
@@ -31,7 +31,6 @@ from .models import (
     Appeal,
     AppealEvent,
     AppealResource,
-    Category,
     Channel,
     EventKind,
     Extension,
@@ -42,6 +41,7 @@ from .models import (
     Status,
     SupervisionOrder,
 )
+from .selectors import active_category
 
 ESCALATES_TO = {
     UnitKind.GROUP: UnitKind.COMMUNITY,
@@ -129,10 +129,10 @@ def _concerned(appeal: Appeal) -> list[Person]:
     return list(dict.fromkeys(people))
 
 
-def _handlers(unit: OrgUnit) -> list[Person]:
-    """The people who pick up appeals at a unit: its staff roles (not auditors)."""
-    kinds = STAFF_ROLES - {"auditor"}
-    return [r.person for r in Role.objects.filter(unit=unit, kind__in=kinds).select_related("person")]
+def _handlers(unit: OrgUnit) -> StaffOf:
+    """The people who pick up appeals at a unit: its staff roles (not auditors), found when the
+    notification is written."""
+    return StaffOf(unit.pk, tuple(sorted(STAFF_ROLES - {"auditor"})))
 
 
 def _tell_residents(appeal: Appeal, title: str, body: str = "", *, people: list[Person] | None = None) -> None:
@@ -170,7 +170,6 @@ def _save(appeal: Appeal, *fields: str) -> None:
 # ---- intake ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def appeal_submit(
     *,
     user,
@@ -188,7 +187,10 @@ def appeal_submit(
 ) -> Appeal:
     """A resident raises an appeal, or staff raise one on a resident's behalf (帮办).
 
-    A key already seen from the same resident returns the first appeal and creates nothing.
+    A key already seen from the same resident returns the first appeal and creates nothing
+    (the unique constraint on resident and key decides, so two racing requests make one appeal).
+    Everything is written in one transaction; nothing is read that a process-wide copy can
+    answer (categories, time limits, holidays), so a submission costs few statements.
     """
     from .photos import clean_photos
 
@@ -200,12 +202,8 @@ def appeal_submit(
         if channel == Channel.APP:
             channel = Channel.PHONE
     idem_key = (idem_key or "").strip()[:64]
-    if idem_key:
-        existing = Appeal.objects.filter(raised_by=resident, idem_key=idem_key).first()
-        if existing:
-            return existing
     description = _text(description, "description", _("Description"), limit=DESCRIPTION_MAX)
-    category = Category.objects.filter(pk=_as_int(category_id), active=True, parent__isnull=False).first()
+    category = active_category(category_id)
     if category is None:
         raise DomainError("unknown_category", _("Category: choose a category from the list."), "category")
     group = resident.unit
@@ -235,33 +233,38 @@ def appeal_submit(
         status=Status.PENDING,
         idem_key=idem_key,
     )
-    appeal.category = category
     _set_deadline(appeal, "accept")
-    # On PostgreSQL the id comes from the sequence first, so the number is written with the row
-    # (a second UPDATE would write a new version of the row into every index of the table).
-    appeal.pk = _next_id(Appeal)
-    if appeal.pk is not None:
-        appeal.number = _number(appeal)
+    note = _("Raised on the resident's behalf by %(name)s") % {"name": actor.name} if on_behalf_of else ""
     try:
         with transaction.atomic():
+            # On PostgreSQL the id comes from the sequence first, so the number is written with the
+            # row (a second UPDATE would write a new version of the row into every index).
+            appeal.pk = _next_id(Appeal)
+            if appeal.pk is not None:
+                appeal.number = _number(appeal)
             appeal.save(force_insert=True)
+            if appeal.number == "~":
+                appeal.number = _number(appeal)
+                appeal.save(update_fields=["number"])
+            for image in images:
+                image.save_to(appeal)
+            _event(appeal, EventKind.SUBMITTED, actor=actor, unit=group, note=note, first=True)
+            link = reverse("appeals:detail", args=[appeal.pk])
+            to_handlers = _("New appeal to accept")
+            to_resident = _("Your appeal was received")
+            with_unit = _("It is with %(unit)s.") % {"unit": group.name}
+            # One INSERT for both. Nothing is merged into a new appeal yet: the resident is the only one concerned.
+            notify_many(
+                [
+                    (_handlers(group), f"{appeal.number} {to_handlers}", description[:200], link),
+                    ([resident], f"{appeal.number} {to_resident}", with_unit, link),
+                ]
+            )
     except IntegrityError:
         existing = Appeal.objects.filter(raised_by=resident, idem_key=idem_key).first() if idem_key else None
         if existing:
             return existing
         raise
-    if appeal.number == "~":
-        appeal.number = _number(appeal)
-        appeal.save(update_fields=["number"])
-    for image in images:
-        image.save_to(appeal)
-    note = _("Raised on the resident's behalf by %(name)s") % {"name": actor.name} if on_behalf_of else ""
-    _event(appeal, EventKind.SUBMITTED, actor=actor, unit=group, note=note, first=True)
-    _tell_handlers(appeal, _("New appeal to accept"))
-    # Nothing is merged into a new appeal yet: the resident is the only one concerned.
-    _tell_residents(
-        appeal, _("Your appeal was received"), _("It is with %(unit)s.") % {"unit": group.name}, people=[resident]
-    )
     return appeal
 
 

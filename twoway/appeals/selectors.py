@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
+from twoway.core.cache import cached, invalidate_on_change
 from twoway.org.models import OrgUnit
 from twoway.org.scope import scope_for
 
@@ -102,14 +103,41 @@ def timeline(appeal: Appeal, *, staff: bool) -> list[AppealEvent]:
     return list(events)
 
 
-def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Categories grouped under their top level, for a select with optgroups."""
-    groups = []
+def _load_categories() -> tuple[list, dict[int, Category]]:
+    groups, leaves = [], {}
     for top in Category.objects.filter(parent=None, active=True).prefetch_related("children"):
-        children = [(c.pk, c.name) for c in top.children.all() if c.active]
+        children = [c for c in top.children.all() if c.active]
+        for child in children:
+            child.parent = top
+            leaves[child.pk] = child
         if children:
-            groups.append((top.name, children))
-    return groups
+            groups.append((top.name, [(c.pk, c.name) for c in children]))
+    return groups, leaves
+
+
+# The catalogue is read by every intake form and submission; each process keeps a copy.
+invalidate_on_change("appeals:categories", Category)
+
+
+def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Active categories grouped under their top level, for a select with optgroups."""
+    return cached("appeals:categories", _load_categories)[0]
+
+
+def active_category(category_id) -> Category | None:
+    """An active second-level category by id (shared: read it, do not change it), or None."""
+    try:
+        category_id = int(category_id)
+    except (TypeError, ValueError):
+        return None
+    category = cached("appeals:categories", _load_categories)[1].get(category_id)
+    if category is None:  # added in another process since this one's copy was made
+        category = (
+            Category.objects.filter(pk=category_id, active=True, parent__isnull=False, parent__active=True)
+            .select_related("parent")
+            .first()
+        )
+    return category
 
 
 def work_counts(user) -> dict[str, int]:

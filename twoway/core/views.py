@@ -10,6 +10,7 @@ from twoway.appeals.selectors import work_counts
 from twoway.org.scope import home_units, scope_for
 from twoway.org.selectors import unit_summaries
 
+from .feed import feed_for
 from .nav import entries_for
 
 
@@ -18,7 +19,7 @@ def home(request):
     """The landing page for a person's role: their units and work, or a resident's own page."""
     scope = scope_for(request.user)
     if not scope.is_staff:
-        return render(request, "core/home_resident.html", {"person": scope.person})
+        return render(request, "core/home_resident.html", {"person": scope.person, "feed": feed_for(scope.person)})
     units = home_units(request.user)
     return render(
         request,

@@ -7,6 +7,8 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from twoway.core.cache import cached, invalidate_on_change
+
 from .models import Holiday, TimeLimitRule
 
 DEFAULT_WORKING_DAYS = {"accept": 1, "settle": 5, "task": 10}
@@ -50,21 +52,33 @@ class Calendar:
         return local.replace(year=d.year, month=d.month, day=d.day)
 
 
-def calendar() -> Calendar:
-    """The holiday calendar as it stands now (a small table: one query)."""
+def _load_calendar() -> Calendar:
     rows = list(Holiday.objects.values_list("date", "is_workday"))
     return Calendar(
         off=frozenset(d for d, workday in rows if not workday), on=frozenset(d for d, workday in rows if workday)
     )
 
 
+def _load_rules() -> dict[tuple[str, str, str], TimeLimitRule]:
+    return {(r.level, r.stage, r.category_code): r for r in TimeLimitRule.objects.all()}
+
+
+# Both tables are small and read on every submission and transition: each process keeps a copy
+# (twoway.core.cache), dropped whenever a rule or holiday changes.
+invalidate_on_change("deadlines:calendar", Holiday)
+invalidate_on_change("deadlines:rules", TimeLimitRule)
+
+
+def calendar() -> Calendar:
+    """The holiday calendar as it stands now."""
+    return cached("deadlines:calendar", _load_calendar)
+
+
 def rule_for(*, level: str, stage: str, category_code: str = "") -> TimeLimitRule:
-    """The most specific rule: the category's own, else the level's default, else the built-in one."""
-    rules = {
-        r.category_code: r
-        for r in TimeLimitRule.objects.filter(level=level, stage=stage, category_code__in=[category_code, ""])
-    }
-    rule = rules.get(category_code) or rules.get("")
+    """The most specific rule: the category's own, else the level's default, else the built-in one.
+    The rule returned is shared: read it, do not change it."""
+    rules = cached("deadlines:rules", _load_rules)
+    rule = (category_code and rules.get((level, stage, category_code))) or rules.get((level, stage, ""))
     if rule is None:
         rule = TimeLimitRule(level=level, stage=stage, working_days=DEFAULT_WORKING_DAYS[stage], yellow_before=1)
     return rule

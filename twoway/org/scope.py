@@ -10,7 +10,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .models import PATH_STEP, STAFF_ROLES, WRITE_ROLES, Household, OrgUnit, Person, Role, RoleKind
@@ -74,10 +74,16 @@ def scope_for(user) -> Scope:
     if not user.is_authenticated:
         scope = Scope(person=None)
     else:
-        person = Person.objects.filter(user=user).select_related("unit", "household").first()
+        # One query for most residents: their roles are read only when they have any.
+        person = (
+            Person.objects.filter(user=user)
+            .select_related("unit", "household")
+            .annotate(_has_roles=Exists(Role.objects.filter(person=OuterRef("pk"))))
+            .first()
+        )
         roles = (
             tuple(Role.objects.filter(person=person, unit__retired_at__isnull=True).select_related("unit"))
-            if person
+            if person is not None and person._has_roles
             else ()
         )
         if user.is_superuser:
