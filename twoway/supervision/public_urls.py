@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import public
 
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("community/<int:pk>/", public.community, name="community"),
+]
