@@ -183,9 +183,10 @@ def plan_act(request, pk, action):
                 user=user, plan_id=plan.pk, title=p.get("title", ""), due_on=_date(p.get("due_on", ""), "due_on")
             )
         elif action == "verify":
-            if not plan.milestones.filter(pk=p.get("milestone") or 0).exists():
+            milestone = p.get("milestone", "")
+            if not milestone.isdigit() or not plan.milestones.filter(pk=int(milestone)).exists():
                 raise Http404
-            plans.milestone_verify(user=user, milestone_id=p.get("milestone"))
+            plans.milestone_verify(user=user, milestone_id=int(milestone))
         elif action == "start":
             plans.plan_start(user=user, plan_id=plan.pk)
             messages.success(request, _("The project is under way."))
