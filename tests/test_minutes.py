@@ -124,7 +124,7 @@ def test_a_secret_vote_lists_no_names_in_the_minutes(tree, login):
     row = dict(zip(header, [c.value for c in book.worksheets[2][2]], strict=True))
     assert not row["记名表决"] and row["赞成"] == 2
     text = "".join(_pdf_text(client.get(reverse("meetings:minutes_pdf", args=[meeting.pk])).content).split())
-    assert "记名表决" not in text and "不记名" in text
+    assert "记名表决" not in text and "无记名" in text
 
 
 def test_secret_ballots_cannot_be_matched_to_receipts_by_order(tree):

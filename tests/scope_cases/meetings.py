@@ -1,7 +1,7 @@
 """Scope cases for the minutes, recount and printed-notice URLs (the meeting pages themselves are
 in tests/scope_registry.py, with the meetings their seed puts in both streets)."""
 
-from tests.scope_registry import ById, Public
+from tests.scope_registry import ById, Listing, Public
 from twoway.meetings.models import Meeting
 
 
@@ -23,3 +23,6 @@ CASES = {
     "notices:verify": Public("finds a public notice by its fingerprint (checked in tests/test_notices.py)"),
 }
 SEEDS = []
+# The rules of each meeting type: no personal data; POST is refused to all but district staff
+# (tests/test_meeting_types.py).
+CASES["meetings:types"] = Listing()

@@ -6,6 +6,7 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("new/", views.meeting_new, name="new"),
+    path("types/", views.meeting_types, name="types"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/minutes/", views.meeting_minutes, name="minutes"),
     path("<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes_pdf"),

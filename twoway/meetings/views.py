@@ -7,15 +7,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from twoway.appeals.models import Appeal, Status
+from twoway.audit.log import audit_record
+from twoway.audit.models import AuditAction
 from twoway.core.errors import DomainError
 from twoway.core.pages import paginate
-from twoway.org.models import OrgUnit
+from twoway.org.models import OrgUnit, UnitKind
 from twoway.org.scope import require_staff, scope_for, unit_get
 
-from . import agenda, minutes, votes
+from . import agenda, minutes, types, votes
 from .models import STEP_LABELS, Attendance, Ballot, MeetingType, Motion, Participant, VoteReceipt
 from .selectors import can_run, meeting_get, parties_concerned, people_by_role, visible_meetings
 
@@ -235,6 +238,8 @@ def _export(request, pk, fmt):
     meeting = meeting_get(request.user, pk)
     data = minutes.minutes_for(meeting)
     build, content_type = EXPORTS[fmt]
+    # The minutes name participants: who took them out, and when, is kept.
+    audit_record(request=request, action=AuditAction.EXPORT, target=f"minutes of meeting {meeting.pk} ({fmt})")
     response = HttpResponse(build(data), content_type=content_type)
     disposition = "inline" if fmt == "pdf" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{minutes.filename(data, fmt)}"'
@@ -274,3 +279,49 @@ def meeting_recount(request, pk):
             }
         )
     return render(request, "meetings/recount.html", {"meeting": meeting, "rows": rows})
+
+
+MAJORITY_LABELS = {"simple": gettext_lazy("More than half"), "two_thirds": gettext_lazy("At least two thirds")}
+BASE_LABELS = {"cast": gettext_lazy("Ballots cast"), "eligible": gettext_lazy("Members entitled to vote")}
+
+
+@login_required
+def meeting_types(request):
+    """The meeting type of each level with its steps and voting rule; district staff change the rules."""
+    require_staff(request.user)
+    editable = types.may_set_rules(request.user)
+    errors = {}
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        p = request.POST
+        try:
+            mtype = types.meeting_type_update(
+                user=request.user,
+                type_id=_int_or_404(p.get("type")),
+                quorum_percent=p.get("quorum_percent", ""),
+                majority=p.get("majority", ""),
+                base=p.get("base", ""),
+                secret=p.get("secret") == "1",
+            )
+        except DomainError as error:
+            errors = {"type": p.get("type"), "message": error.message}
+        else:
+            messages.success(request, _("The rules of %(name)s were saved.") % {"name": mtype.name})
+            return redirect("meetings:types")
+    rows = []
+    for t in MeetingType.objects.order_by("id"):
+        t.step_labels = [STEP_LABELS.get(code, code) for code in t.steps]
+        t.level_label = UnitKind(t.level).label
+        rows.append(t)
+    return render(
+        request,
+        "meetings/types.html",
+        {
+            "types": rows,
+            "editable": editable,
+            "errors": errors,
+            "majorities": MAJORITY_LABELS.items(),
+            "bases": BASE_LABELS.items(),
+        },
+    )
