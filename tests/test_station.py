@@ -164,7 +164,12 @@ def test_the_time_limit_counts_working_days_and_holidays(tree, station):
 
 
 def test_the_rules_are_data_the_district_edits(tree, station):
-    TimeLimitRule.objects.filter(category_code="station", stage="settle").update(yellow_before=3)
+    TimeLimitRule.objects.update_or_create(
+        level="community",
+        category_code="station",
+        stage="settle",
+        defaults={"working_days": 5, "yellow_before": 3},
+    )
     with time_machine.travel(at(2026, 3, 2, 10, 0), tick=False):  # a Monday
         record = _accept(tree, station, code="P03")
     assert record.yellow_at == at(2026, 3, 4, 10, 0)
