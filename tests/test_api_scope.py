@@ -11,10 +11,12 @@ from django.urls import URLPattern, get_resolver
 
 from twoway.api.models import AccessToken
 from twoway.appeals.models import Appeal, Extension
+from twoway.forward.models import Task
 from twoway.meetings.models import Meeting, Motion
 from twoway.open311.models import digest
 from twoway.org.models import OrgUnit, Person
 
+from .scope_cases.forward import _seed_forward
 from .scope_registry import ById, _appeal_concerns, _appeal_paths, _meeting_concerns, _seed_appeals, _seed_meetings
 from .test_scope import AREAS, _foreign, _in_area, _leak_texts
 
@@ -34,6 +36,8 @@ EXTENSION = ById(
     lambda x: x.appeal.description,
     concerns=lambda x, person: _appeal_concerns(x.appeal, person),
 )
+
+TASK = ById(Task, lambda t: t.unit.path, lambda t: t.title)
 
 # name -> (method, path with {pk}, the case of the record named by pk, a valid body)
 BY_ID = {
@@ -55,11 +59,13 @@ BY_ID = {
     "ballot_cast": ("POST", "/motions/{pk}/ballot", MOTION, {"choice": "for"}),
     "motion_open": ("POST", "/motions/{pk}/open", MOTION, {}),
     "motion_close": ("POST", "/motions/{pk}/close", MOTION, {}),
+    "task_read": ("GET", "/tasks/{pk}", TASK, None),
 }
 # name -> (path, whether ?unit= narrows it to a unit in the caller's area)
 LISTS = {
     "appeal_list": ("/appeals", True),
     "meeting_list": ("/meetings", True),
+    "task_list": ("/tasks", True),
 }
 # Same for every caller: no personal data (categories; notices, public as on the public page).
 PUBLIC = {"categories", "notice_list", "notice_read"}
@@ -104,6 +110,7 @@ def test_no_role_reaches_records_outside_its_area_through_the_api(tree, live_ser
     _seed_appeals(tree)
     _seed_meetings(tree)
     _seed_motions(tree)
+    _seed_forward(tree)
     base = f"{live_server.url}/api/v1"
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {_token(tree[viewer_key])}"

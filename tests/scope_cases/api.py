@@ -49,6 +49,8 @@ API_ROUTES = [
     "api:motion_close",
     "api:notice_list",
     "api:notice_read",
+    "api:task_list",
+    "api:task_read",
 ]
 
 CASES = {

@@ -27,7 +27,9 @@ class KeyForm(forms.Form):
         label=gettext_lazy("Requests per minute"), initial=60, min_value=1, max_value=keys.MAX_RATE
     )
     read_all = forms.BooleanField(
-        label=gettext_lazy("May read every request in the district (otherwise only its own)"), required=False
+        label=gettext_lazy("May read every request in the district (otherwise only its own)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, **kwargs):
