@@ -204,3 +204,18 @@ def test_quarter_helpers():
     assert stars.quarter_of(date(2026, 4, 1)) == (2026, 2)
     assert stars.quarter_bounds(2026, 4) == (date(2026, 10, 1), date(2027, 1, 1))
     assert stars.quarter_bounds(2026, 1) == (date(2026, 1, 1), date(2026, 4, 1))
+
+
+def test_published_lists_reach_the_residents_feed(tree, reps):
+    from twoway.records.feed import items_for
+
+    user = tree["community_secretary"].user
+    star_round = stars.round_open(user=user, community_id=tree["community_A1"].pk, year=2026, quarter=1)
+    person = _residents(tree, "group_A1a")[0]
+    stars.nomination_add(user=user, round_id=star_round.pk, person_id=person.pk, kind="comprehensive", evidence="热心")
+    assert items_for(tree["resident"], limit=5) == []  # not before it is published
+    stars.round_start_vote(user=user, round_id=star_round.pk, present_ids=[r.pk for r in reps])
+    stars.round_publish(user=user, round_id=star_round.pk)
+    items = items_for(tree["resident"], limit=5)
+    assert len(items) == 1 and "year=2026&quarter=1" in items[0].url
+    assert items_for(tree["far_resident"], limit=5) == []  # another community's list
