@@ -16,7 +16,6 @@ from twoway.meetings.models import Meeting, Motion
 from twoway.open311.models import digest
 from twoway.org.models import OrgUnit, Person
 
-from .scope_cases.forward import _seed_forward
 from .scope_registry import ById, _appeal_concerns, _appeal_paths, _meeting_concerns, _seed_appeals, _seed_meetings
 from .test_scope import AREAS, _foreign, _in_area, _leak_texts
 
@@ -110,6 +109,8 @@ def test_no_role_reaches_records_outside_its_area_through_the_api(tree, live_ser
     _seed_appeals(tree)
     _seed_meetings(tree)
     _seed_motions(tree)
+    from .scope_cases.forward import _seed_forward  # here: that module imports the registry first
+
     _seed_forward(tree)
     base = f"{live_server.url}/api/v1"
     session = requests.Session()

@@ -73,7 +73,20 @@ class VendoredSwagger(DocsBase):
         )
 
 
-api = NinjaAPI(
+class API(NinjaAPI):
+    """The schema is built once per prefix: building it takes seconds, and it only changes with the code."""
+
+    _schemas: dict = {}
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        if path_prefix not in self._schemas:
+            self._schemas[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+        return self._schemas[path_prefix]
+
+
+api = API(
     title="twoway API",
     version="1",
     description=(
