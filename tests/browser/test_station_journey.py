@@ -101,7 +101,7 @@ def test_staff_serve_a_walk_in_for_a_proxy_item_and_the_resident_rates_at_the_ki
 
     # 7. The ledger shows the entry, completed and rated.
     page.goto(f"/station/ledger/?station={record.station_id}")
-    row = page.locator("main .ledger-table tbody tr", has_text=WALK_IN)
+    row = page.locator("main .ledger-table tbody tr", has_text=record.number)
     expect(row).to_contain_text(zh("Completed"))
     expect(row).to_contain_text(zh("Satisfied"))
     shot(page, STEP.format(7, "ledger"))
