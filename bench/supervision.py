@@ -16,7 +16,6 @@ Prints Markdown tables.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path

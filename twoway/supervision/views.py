@@ -283,7 +283,7 @@ def report_file(request, pk, fmt):
     field = report.xlsx if fmt == "xlsx" else report.pdf
     if not field:
         raise Http404
-    audit_record(request=request, action="supervision_report_download", target=f"Report#{report.pk}.{fmt}")
+    audit_record(request=request, action="report_download", target=f"Report#{report.pk}.{fmt}")
     return FileResponse(field.open("rb"), as_attachment=True, filename=reports.filename(report, fmt))
 
 
