@@ -64,6 +64,12 @@ def main():
     users = {}
     for unit in (district, street):
         role = Role.objects.filter(unit=unit, kind__in=["staff", "leader"]).select_related("person__user").first()
+        if role.person.user is None:  # generated staff have no login: give this one a bench login
+            from django.contrib.auth import get_user_model
+
+            user, _new = get_user_model().objects.get_or_create(username=f"bench_supervision_{unit.pk}")
+            role.person.user = user
+            role.person.save(update_fields=["user"])
         users[unit.pk] = role.person.user
     print(
         f"Data: {Appeal.objects.count():,} appeals, {AppealEvent.objects.count():,} events, "
