@@ -234,6 +234,7 @@ def queue_pages() -> list[tuple[str, str]]:
         pages.append((f"{tab}, page {later}", f"/appeals/?tab={tab}&page={later}"))
         if last > later:
             pages.append((f"{tab}, page {last} (last)", f"/appeals/?tab={tab}&page={last}"))
+    pages.append(("all, also from my area, page 1", "/appeals/?tab=all&scope=area"))
     return pages
 
 
@@ -375,7 +376,7 @@ def main():
         print(f"\nPostgreSQL {pg_version}, {info['appeals']:,} appeals, {info['people']:,} people, ", end="")
         print(f"gunicorn {args.workers} sync workers on port {port}\n")
         if not args.skip_queue:
-            bench_queue(port, pages, args.requests)
+            bench_queue(port, pages, args.requests, info["usernames"][0])
         if not args.skip_submit:
             bench_submit(port, info, args)
     finally:
@@ -383,10 +384,19 @@ def main():
         cleanup()
 
 
-def bench_queue(port: int, pages, requests: int) -> None:
+def bench_queue(port: int, pages, requests: int, resident: str) -> None:
     browser = Browser(port)
     browser.login("community_secretary", DEMO_PASSWORD)
     print(f"Queue of community_secretary: {requests} requests per page, one at a time, pages in turn\n")
+    _bench_pages(browser, pages, requests)
+    # A resident's own list: their appeals, those theirs were merged into, their household's.
+    browser = Browser(port)
+    browser.login(resident, BENCH_PASSWORD)
+    print(f"A resident's own appeals ({resident}), {requests} requests\n")
+    _bench_pages(browser, [("My appeals", "/appeals/mine/")], requests)
+
+
+def _bench_pages(browser, pages, requests: int) -> None:
     for _label, path in pages:
         for _ in range(3):
             assert browser.request("GET", path).status == 200, path

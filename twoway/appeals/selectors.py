@@ -77,10 +77,7 @@ def resident_appeals(person) -> QuerySet[Appeal]:
     from .access import concerned_q
 
     return (
-        Appeal.objects.filter(concerned_q(person))
-        .distinct()
-        .select_related("category", "handling_unit")
-        .order_by("-created_at")
+        Appeal.objects.filter(concerned_q(person)).select_related("category", "handling_unit").order_by("-created_at")
     )
 
 
