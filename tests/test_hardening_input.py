@@ -19,7 +19,7 @@ from twoway.appeals.models import Appeal, Category
 from twoway.core.errors import DomainError
 
 from .scope_registry import SEEDS
-from .test_hardening_security import ON_POSTGRESQL_REPORT_500, _page_urls
+from .test_hardening_security import _page_urls
 
 # ---- forms ----------------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ def _free_text_fields():
     "who",
     [
         None,
-        pytest.param("district_staff", marks=ON_POSTGRESQL_REPORT_500),
+        "district_staff",
         "community_secretary",
         "group_leader",
         "resident",
