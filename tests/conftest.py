@@ -37,6 +37,8 @@ DATA_MIGRATIONS = [
     ("twoway.appeals.migrations.0002_categories", "seed"),
     ("twoway.deadlines.migrations.0002_default_rules", "add_defaults"),
     ("twoway.meetings.migrations.0002_types", "seed"),
+    ("twoway.station.migrations.0002_time_limits", "add_rules"),
+    ("twoway.forward.migrations.0002_task_time_limits", "add_rules"),
 ]
 
 

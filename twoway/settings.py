@@ -98,6 +98,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("TWOWAY_DB_CONN_MAX_AGE", 60),
+        # A kept connection that died (the database restarted) is replaced, not used for a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
