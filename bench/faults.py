@@ -27,7 +27,7 @@ Afterwards it checks, in the database:
 
 It runs twice: with the settings as they are, and with Django's CONN_HEALTH_CHECKS on (a
 settings module written to the temporary folder), so the table shows what that setting
-changes. --variant picks one. Prints a Markdown table; docs/benchmarks-ops.md has the results.
+changes. --variant picks one. Prints a Markdown table; docs/benchmarks.md (section "Faults") has the results.
 
 Needs root (to run the cluster as `postgres`) and /usr/lib/postgresql/15/bin.
 """
