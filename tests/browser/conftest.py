@@ -55,10 +55,12 @@ def _flushes_without_restoring(item) -> bool:
     """A transactional test without serialized rollback (live_server among them) empties the
     database afterwards and lets post_migrate recreate the content types under new ids; a
     serialized-rollback test after it would then fail to put its rows back. Such tests go last."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("serialized_rollback"):
+        return False  # its flush keeps the content types (post_migrate is held back)
     if "live_server" in item.fixturenames or "transactional_db" in item.fixturenames:
         return True
-    marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"))
+    return bool(marker and marker.kwargs.get("transaction"))
 
 
 def pytest_collection_modifyitems(config, items):
