@@ -8,13 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from twoway.org.models import OrgUnit, UnitKind
-from twoway.records.models import Development, ServiceSpace
+from twoway.records.models import Development
 
 from .helpers import log_in, shot, zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 COMMUNITY = "黄河五路社区"  # from the demo district, in 市中街道 (the street officer's street)
+PHONE_COMMUNITY = "渤海七路社区"  # another community of 市中街道
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
@@ -35,10 +36,10 @@ def _doc_shot(page, name: str) -> None:
 def test_building_standards_page_shows_shortfalls_at_the_boundary(demo, open_page, size):
     page = _patient(open_page(size))
     log_in(page, "street_officer", demo.password)
-    community = OrgUnit.objects.get(name=COMMUNITY, kind=UnitKind.COMMUNITY)
-    # Each size starts with nothing on file: the live server's writes are not rolled back on
-    # PostgreSQL, so the other size's run would otherwise leave its areas behind.
-    ServiceSpace.objects.filter(unit=community).delete()
+    # Each size uses its own community, which starts with nothing on file: the live server's
+    # writes are not rolled back on PostgreSQL, so one size's areas would be the other's start.
+    name = COMMUNITY if size == "desktop" else PHONE_COMMUNITY
+    community = OrgUnit.objects.get(name=name, kind=UnitKind.COMMUNITY)
     page.goto("/records/buildings/")
     row = page.locator(f"#standards tr[data-unit='{community.pk}']")
     expect(row).to_contain_text(zh("no floor area on file"))
