@@ -3,6 +3,26 @@ import pytest
 from tests.factories import build_tree
 
 
+def _flushes_without_restoring(item) -> bool:
+    """A transactional test without serialized rollback (live_server among them) empties the
+    database afterwards and lets post_migrate recreate the content types under new ids; a
+    serialized-rollback test after it would then fail to put its rows back. Such tests go last."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("serialized_rollback"):
+        return False  # its flush keeps the content types (post_migrate is held back)
+    if "live_server" in item.fixturenames or "transactional_db" in item.fixturenames:
+        return True
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that flush without restoring run after all others (browser tests then go last of all,
+    tests/browser/conftest.py). Here, not in the browser folder, so it holds whatever is collected."""
+    items[:] = [i for i in items if not _flushes_without_restoring(i)] + [
+        i for i in items if _flushes_without_restoring(i)
+    ]
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_plain(settings):
     from twoway.core import cache

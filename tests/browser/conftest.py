@@ -51,24 +51,10 @@ PLUGIN_WARNING = "ignore:Session-scoped fixtures defined as instance methods:pyt
 
 
 @pytest.hookimpl(trylast=True)
-def _flushes_without_restoring(item) -> bool:
-    """A transactional test without serialized rollback (live_server among them) empties the
-    database afterwards and lets post_migrate recreate the content types under new ids; a
-    serialized-rollback test after it would then fail to put its rows back. Such tests go last."""
-    marker = item.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("serialized_rollback"):
-        return False  # its flush keeps the content types (post_migrate is held back)
-    if "live_server" in item.fixturenames or "transactional_db" in item.fixturenames:
-        return True
-    return bool(marker and marker.kwargs.get("transaction"))
-
-
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if item.get_closest_marker("browser")]
     others = [item for item in items if not item.get_closest_marker("browser")]
-    flushing = [item for item in others if _flushes_without_restoring(item)]
-    keeping = [item for item in others if not _flushes_without_restoring(item)]
-    items[:] = keeping + flushing + browser_items  # browser last: see the module docstring
+    items[:] = others + browser_items  # last: see the module docstring (the rest is ordered in tests/conftest.py)
     for item in browser_items:
         item.add_marker(pytest.mark.filterwarnings(PLUGIN_WARNING))
     if CHROMIUM.exists():

@@ -87,6 +87,10 @@ def test_resident_raises_leader_resolves_resident_rates(demo, open_page, setting
     expect(leader.locator("main img.appeal-photo")).to_have_count(1)
     accept = leader.locator("main form[action$='/accept/'] button")
     expect(accept).to_have_text(zh("Accept (签收)"))
+    # On a phone, what the leader can do comes before the history, not under it.
+    handle_top = leader.locator("main .appeal-side").bounding_box()["y"]
+    history_top = leader.locator("main .appeal-timeline").bounding_box()["y"]
+    assert handle_top < history_top
     shot(leader, STEP.format(4, "leader-detail"))
     accept.click()
     leader.wait_for_load_state("load")

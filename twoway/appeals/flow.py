@@ -12,12 +12,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int
 from twoway.deadlines import engine
 from twoway.notify.send import StaffOf, notify, notify_many
 from twoway.org.models import STAFF_ROLES, OrgUnit, Person, UnitKind
@@ -281,13 +283,6 @@ def _number(appeal: Appeal) -> str:
     return f"SQ-{timezone.localtime(appeal.created_at).year}-{appeal.pk:06d}"
 
 
-def _as_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _coordinates(lat, lng):
     if lat in (None, "") and lng in (None, ""):
         return None, None
@@ -421,7 +416,7 @@ def appeal_assign(*, user, appeal_id, department_id, note: str = "") -> Appeal:
     if appeal.handling_unit.kind != UnitKind.DISTRICT:
         raise DomainError("not_district", _("Only the district assigns appeals to departments."))
     department = OrgUnit.objects.filter(
-        pk=_as_int(department_id), kind=UnitKind.DEPARTMENT, parent=appeal.handling_unit, retired_at__isnull=True
+        pk=as_int(department_id), kind=UnitKind.DEPARTMENT, parent=appeal.handling_unit, retired_at__isnull=True
     ).first()
     if department is None:
         raise DomainError("unknown_department", _("Department: choose a department of the district."), "department")
@@ -578,7 +573,7 @@ def appeal_request_extension(*, user, appeal_id, days, reason: str) -> Extension
     """Ask the level above for more time: up to 10 more working days in all."""
     appeal = appeal_get(user, appeal_id, act=True, for_update=True)
     _expect(appeal, Status.ACCEPTED)
-    days = _as_int(days)
+    days = as_int(days)
     room = MAX_EXTENSION_DAYS - appeal.extension_days
     if days is None or days < 1 or days > room:
         raise DomainError("bad_days", _("Working days: enter a number from 1 to %(n)s.") % {"n": room}, "days")
@@ -610,9 +605,9 @@ def appeal_request_extension(*, user, appeal_id, days, reason: str) -> Extension
 @transaction.atomic
 def appeal_decide_extension(*, user, extension_id, approve: bool) -> Extension:
     """The level above approves or refuses an extension; approval moves the deadline on."""
-    extension = Extension.objects.select_for_update().filter(pk=_as_int(extension_id)).first()
+    extension = Extension.objects.select_for_update().filter(pk=as_int(extension_id)).first()
     if extension is None:
-        raise DomainError("unknown_extension", _("No such extension request."))
+        raise Http404  # as for an extension outside the person's area (appeal_get below)
     appeal = appeal_get(user, extension.appeal_id, for_update=True)
     parent = extension.unit.parent
     if parent is None or not scope_for(user).covers(parent.path, write=True):
@@ -646,7 +641,7 @@ def appeal_link_resource(*, user, appeal_id, resource_id, part: str) -> AppealRe
     """Link a mediator, adviser, social organisation or partner with its part in settling it (R-3.8)."""
     appeal = appeal_get(user, appeal_id, act=True, for_update=True)
     resource = Resource.objects.filter(
-        pk=_as_int(resource_id), active=True, unit__path__in=appeal.handling_unit.ancestor_paths
+        pk=as_int(resource_id), active=True, unit__path__in=appeal.handling_unit.ancestor_paths
     ).first()
     if resource is None:
         raise DomainError("unknown_resource", _("Resource: choose one from the directory."), "resource")

@@ -5,6 +5,7 @@ from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from twoway.core.cache import cached, invalidate_on_change
+from twoway.core.parse import as_int
 from twoway.org.models import OrgUnit
 from twoway.org.scope import scope_for
 
@@ -123,9 +124,8 @@ def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
 
 def active_category(category_id) -> Category | None:
     """An active second-level category by id (shared: read it, do not change it), or None."""
-    try:
-        category_id = int(category_id)
-    except (TypeError, ValueError):
+    category_id = as_int(category_id)
+    if category_id is None:
         return None
     category = cached("appeals:categories", _load_categories)[1].get(category_id)
     if category is None:  # added in another process since this one's copy was made

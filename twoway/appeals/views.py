@@ -213,16 +213,16 @@ def act(request, pk, action):
 @login_required
 @require_POST
 def decide_extension(request, pk):
-    extension = Extension.objects.filter(pk=pk).first()
-    if extension is None:
-        raise Http404
-    appeal_get(request.user, extension.appeal_id)  # 404 outside the person's area
+    # The flow answers 404 for an unknown extension or one outside the person's area.
     try:
-        flow.appeal_decide_extension(user=request.user, extension_id=pk, approve=request.POST.get("approve") == "1")
+        extension = flow.appeal_decide_extension(
+            user=request.user, extension_id=pk, approve=request.POST.get("approve") == "1"
+        )
     except DomainError as error:
         if error.code == "not_above":
             raise PermissionDenied from None
         messages.error(request, error.message)
+        extension = Extension.objects.get(pk=pk)
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("appeals:detail", pk=extension.appeal_id)

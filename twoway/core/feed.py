@@ -8,10 +8,8 @@ from all of them together. Each app decides what its residents may see; the feed
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
-from django.utils.module_loading import module_has_submodule
+from .plugins import app_modules
 
 
 @dataclass(frozen=True)
@@ -26,12 +24,7 @@ class FeedItem:
 
 @cache
 def _sources() -> tuple:
-    found = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("twoway.") and module_has_submodule(config.module, "feed"):
-            if config.name != "twoway.core":
-                found.append(import_module(f"{config.name}.feed").items_for)
-    return tuple(found)
+    return tuple(module.items_for for module in app_modules("feed", exclude={"twoway.core"}))
 
 
 def feed_for(person, *, limit: int = 8) -> list[FeedItem]:

@@ -4,13 +4,12 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
+
+from .plugins import app_modules
 
 
 @dataclass(frozen=True)
@@ -65,10 +64,8 @@ ENTRIES: list[NavEntry] = [
 @cache
 def all_entries() -> tuple[NavEntry, ...]:
     entries = list(ENTRIES)
-    for config in apps.get_app_configs():
-        if config.name.startswith("twoway.") and config.name != "twoway.core":
-            if module_has_submodule(config.module, "nav"):
-                entries += import_module(f"{config.name}.nav").ENTRIES
+    for module in app_modules("nav", exclude={"twoway.core"}):
+        entries += module.ENTRIES
     return tuple(entries)
 
 

@@ -10,17 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from twoway.core.parse import pk_or_404
 from twoway.org.models import OrgUnit
 from twoway.org.scope import Scope, scope_for
 
 from .models import Plan, Task
-
-
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def visible_tasks(user) -> QuerySet[Task]:
@@ -57,7 +51,7 @@ def plan_get(user, pk, *, write: bool = False, for_update: bool = False) -> Plan
     qs = Plan.objects.select_related("unit", "leader", "command_post")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    plan = qs.filter(pk=_int(pk)).first()
+    plan = qs.filter(pk=pk_or_404(pk)).first()
     if plan is None or not scope.is_staff or not can_read_plan(scope, plan):
         raise Http404
     if write and not can_run_plan(scope, plan):
@@ -80,7 +74,7 @@ def task_get(user, pk, *, for_update: bool = False) -> Task:
     qs = Task.objects.select_related("unit", "assigned_by", "plan", "plan__unit", "household", "parent")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    task = qs.filter(pk=_int(pk)).first()
+    task = qs.filter(pk=pk_or_404(pk)).first()
     if task is None or not scope.covers(task.unit.path):
         raise Http404
     return task

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int
 from twoway.org.models import Person, UnitKind
 from twoway.org.scope import scope_for, unit_get
 
@@ -86,10 +87,7 @@ def plan_create(
 
 def _person_in(user, pk, field: str) -> Person:
     scope = scope_for(user)
-    try:
-        person = Person.objects.select_related("unit").filter(pk=int(pk)).first()
-    except (TypeError, ValueError):
-        person = None
+    person = Person.objects.select_related("unit").filter(pk=as_int(pk)).first()
     if person is None or not scope.covers(person.unit.path):
         raise DomainError("bad_person", _("People: choose people from your own area."), field)
     return person
@@ -135,7 +133,7 @@ def milestone_add(*, user, plan_id, title: str, due_on: date | None) -> Mileston
 @transaction.atomic
 def milestone_verify(*, user, milestone_id) -> Milestone:
     """Mark a milestone reached (verified by the plan's own level)."""
-    milestone = Milestone.objects.select_for_update().filter(pk=int(milestone_id)).first()
+    milestone = Milestone.objects.select_for_update().filter(pk=as_int(milestone_id)).first()
     if milestone is None:
         raise DomainError("no_milestone", _("Milestone: no such milestone."), "milestone")
     plan = plan_get(user, milestone.plan_id, write=True)

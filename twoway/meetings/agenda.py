@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from twoway.appeals.models import Appeal, EventKind, Status
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_ids
 from twoway.org.models import OrgUnit, Person, Role, RoleKind, UnitKind
 from twoway.org.scope import scope_for
 
@@ -93,10 +94,7 @@ def departments_for(meeting: Meeting):
 def departments_invite(*, user, meeting: Meeting, unit_ids) -> int:
     """Invite district departments: their officers attend as invited departments (列席), without a vote."""
     _may_run(user, meeting)
-    try:
-        ids = [int(i) for i in unit_ids]
-    except (TypeError, ValueError):
-        ids = []
+    ids = as_ids(unit_ids)
     units = list(departments_for(meeting).filter(pk__in=ids))
     if not units or len(units) != len(set(ids)):
         raise DomainError("not_department", _("Department: choose a department of this district."), "department")
@@ -147,7 +145,7 @@ def topic_add(*, user, meeting: Meeting, title: str, appeal_ids=(), matter: str 
 
     _may_run(user, meeting)
     funds = _parse_funds(funds)
-    appeals = list(Appeal.objects.select_for_update().filter(pk__in=list(appeal_ids)))
+    appeals = list(Appeal.objects.select_for_update().filter(pk__in=as_ids(appeal_ids)))
     for appeal in appeals:
         if appeal.handling_unit_id != meeting.unit_id or appeal.status != Status.ACCEPTED:
             raise DomainError(
@@ -222,6 +220,6 @@ def motion_add(*, user, topic: Topic, text: str, effect: str = "none", appeal_id
     if topic.meeting.type.steps[topic.step] not in ("deliberate", "decide", "draft", "discuss"):
         raise DomainError("wrong_step", _("Motions are put at the deliberation step."))
     motion = Motion.objects.create(topic=topic, text=text[:500], effect=effect)
-    chosen = topic.appeals.filter(pk__in=list(appeal_ids))
+    chosen = topic.appeals.filter(pk__in=as_ids(appeal_ids))
     motion.appeals.set(chosen)
     return motion

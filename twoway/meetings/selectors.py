@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from twoway.core.parse import pk_or_404
 from twoway.org.models import OrgUnit, Person, Role
 from twoway.org.scope import scope_for
 
@@ -25,10 +26,7 @@ def visible_meetings(user) -> QuerySet[Meeting]:
 
 
 def meeting_get(user, pk) -> Meeting:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(pk)
     meeting = visible_meetings(user).filter(pk=pk).first()
     if meeting is None:
         raise Http404

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from twoway.core.parse import pk_or_404
+
 from .models import PATH_STEP, STAFF_ROLES, WRITE_ROLES, Household, OrgUnit, Person, Role, RoleKind
 
 
@@ -145,7 +147,7 @@ def _check(scope: Scope, path: str, write: bool) -> None:
 def unit_get(user, pk, *, write: bool = False) -> OrgUnit:
     """The unit with this id, if the user may see it (and change it, with write=True)."""
     scope = scope_for(user)
-    unit = OrgUnit.objects.filter(pk=_as_int(pk)).first()
+    unit = OrgUnit.objects.filter(pk=pk_or_404(pk)).first()
     if unit is None:
         raise Http404
     _check(scope, unit.path, write)
@@ -154,7 +156,7 @@ def unit_get(user, pk, *, write: bool = False) -> OrgUnit:
 
 def household_get(user, pk, *, write: bool = False) -> Household:
     scope = scope_for(user)
-    household = Household.objects.select_related("group").filter(pk=_as_int(pk)).first()
+    household = Household.objects.select_related("group").filter(pk=pk_or_404(pk)).first()
     if household is None:
         raise Http404
     own = scope.person is not None and scope.person.household_id == household.pk
@@ -166,7 +168,7 @@ def household_get(user, pk, *, write: bool = False) -> Household:
 
 def person_get(user, pk, *, write: bool = False) -> Person:
     scope = scope_for(user)
-    person = Person.objects.select_related("unit", "household", "user").filter(pk=_as_int(pk)).first()
+    person = Person.objects.select_related("unit", "household", "user").filter(pk=pk_or_404(pk)).first()
     if person is None:
         raise Http404
     me = scope.person
@@ -188,13 +190,6 @@ def can_unmask(user, person: Person) -> bool:
         return True
     allowed = set(settings.TWOWAY_UNMASK_ROLES)
     return any(r.kind in allowed and person.unit.path.startswith(r.unit.path) for r in scope.roles)
-
-
-def _as_int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def home_units(user) -> list[OrgUnit]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import pk_or_404
 from twoway.org.models import OrgUnit, UnitKind
 from twoway.org.scope import scope_for
 
@@ -75,10 +76,7 @@ def visible_developments(user):
 
 
 def development_get(user, pk) -> Development:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(pk)
     development = visible_developments(user).filter(pk=pk).first()
     if development is None:
         raise Http404

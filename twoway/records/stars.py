@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int
 from twoway.meetings import agenda, votes
 from twoway.meetings.models import MotionStatus
 from twoway.org.models import OrgUnit, Person, RoleKind, UnitKind
@@ -49,7 +50,7 @@ def _require_write(user, unit: OrgUnit) -> Person:
 
 def _community_member(community: OrgUnit, person_id) -> Person:
     person = (
-        Person.objects.filter(pk=_as_int(person_id), unit__path__startswith=community.path, retired_at__isnull=True)
+        Person.objects.filter(pk=as_int(person_id), unit__path__startswith=community.path, retired_at__isnull=True)
         .select_related("unit")
         .first()
     )
@@ -58,17 +59,10 @@ def _community_member(community: OrgUnit, person_id) -> Person:
     return person
 
 
-def _as_int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 @transaction.atomic
 def conduct_record(*, user, person_id, category: str, happened_on: date | None, note: str) -> ConductRecord:
     """Record one act of a resident's daily conduct in one of the ten categories."""
-    person = Person.objects.filter(pk=_as_int(person_id)).select_related("unit").first()
+    person = Person.objects.filter(pk=as_int(person_id)).select_related("unit").first()
     if person is None:
         raise DomainError("not_resident", _("Resident: choose a resident."), "person")
     community = _community_of(person.unit)
@@ -101,7 +95,7 @@ def _community_of(unit: OrgUnit) -> OrgUnit:
 @transaction.atomic
 def round_open(*, user, community_id, year: int, quarter: int) -> StarRound:
     """Open a community's selection for one quarter (one per quarter)."""
-    community = OrgUnit.objects.filter(pk=_as_int(community_id), kind=UnitKind.COMMUNITY).first()
+    community = OrgUnit.objects.filter(pk=as_int(community_id), kind=UnitKind.COMMUNITY).first()
     if community is None:
         raise DomainError("required", _("Community: choose a community."), "community")
     _require_write(user, community)
@@ -120,7 +114,7 @@ def _round_for_update(round_id) -> StarRound:
     star_round = (
         StarRound.objects.select_for_update(of=("self",))
         .select_related("community")
-        .filter(pk=_as_int(round_id))
+        .filter(pk=as_int(round_id))
         .first()
     )
     if star_round is None:
@@ -144,7 +138,7 @@ def nomination_add(
         raise DomainError("bad_category", _("Category: choose one of the ten categories."), "category")
     if kind == NominationKind.COMPREHENSIVE:
         category = ""
-    conduct = list(ConductRecord.objects.filter(pk__in=[_as_int(c) for c in conduct_ids], person=person))
+    conduct = list(ConductRecord.objects.filter(pk__in=[as_int(c) for c in conduct_ids], person=person))
     evidence = (evidence or "").strip()
     if not evidence and conduct:
         evidence = "；".join(c.note for c in conduct)
@@ -167,7 +161,7 @@ def nomination_withdraw(*, user, round_id, nomination_id) -> None:
     _require_write(user, star_round.community)
     if star_round.status != RoundStatus.NOMINATING:
         raise DomainError("closed", _("Nominations are closed for this quarter."))
-    Nomination.objects.filter(round=star_round, pk=_as_int(nomination_id)).delete()
+    Nomination.objects.filter(round=star_round, pk=as_int(nomination_id)).delete()
 
 
 def representatives(community: OrgUnit):
@@ -206,7 +200,7 @@ def round_start_vote(*, user, round_id, present_ids, starts_at: datetime | None 
     reps = list(representatives(star_round.community))
     if not reps:
         raise DomainError("no_reps", _("This community has no resident representatives to vote."))
-    present = {_as_int(p) for p in present_ids}
+    present = {as_int(p) for p in present_ids}
     # Adapter: the meetings app has no "election" meeting; a consultation meeting is called,
     # its topic moved to the step where motions are put, one motion per nominee.
     meeting = agenda.meeting_create(
@@ -243,7 +237,7 @@ def round_start_vote(*, user, round_id, present_ids, starts_at: datetime | None 
 
 def ballot_cast(*, user, nomination_id, choice: str) -> None:
     """A representative's ballot on one nominee, cast through the meetings app."""
-    nomination = Nomination.objects.filter(pk=_as_int(nomination_id)).select_related("round").first()
+    nomination = Nomination.objects.filter(pk=as_int(nomination_id)).select_related("round").first()
     if nomination is None or nomination.motion_id is None:
         raise DomainError("not_open", _("Voting on this nomination has not opened."))
     votes.ballot_cast(user=user, motion_id=nomination.motion_id, choice=choice)
@@ -289,9 +283,9 @@ def published_lists(star_round: StarRound) -> dict:
 def public_rounds(*, community_id=None, year=None, quarter=None):
     qs = StarRound.objects.filter(status=RoundStatus.PUBLISHED).select_related("community__parent")
     if community_id:
-        qs = qs.filter(community_id=_as_int(community_id))
+        qs = qs.filter(community_id=as_int(community_id))
     if year and quarter:
-        qs = qs.filter(year=_as_int(year), quarter=_as_int(quarter))
+        qs = qs.filter(year=as_int(year), quarter=as_int(quarter))
     return qs.order_by("-year", "-quarter", "community__path")
 
 
@@ -309,7 +303,7 @@ def visible_rounds(user):
 def round_get(user, pk) -> StarRound:
     from django.http import Http404
 
-    star_round = visible_rounds(user).filter(pk=_as_int(pk)).first()
+    star_round = visible_rounds(user).filter(pk=as_int(pk)).first()
     if star_round is None:
         raise Http404
     return star_round

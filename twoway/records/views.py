@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from twoway.core.errors import DomainError
 from twoway.core.pages import paginate
+from twoway.core.parse import as_int
 from twoway.org.models import Household, OrgUnit, Person, UnitKind
 from twoway.org.scope import require_staff, scope_for, unit_get
 
@@ -119,8 +120,8 @@ def round_new(request):
             star_round = stars.round_open(
                 user=request.user,
                 community_id=data.get("community"),
-                year=stars._as_int(data.get("year")),
-                quarter=stars._as_int(data.get("quarter")),
+                year=as_int(data.get("year"), 0),
+                quarter=as_int(data.get("quarter"), 0),
             )
         except DomainError as error:
             errors[error.field or "form"] = error.message
@@ -347,8 +348,8 @@ def party_act(request, pk):
             party.rating_set(
                 user=request.user,
                 member=member,
-                year=stars._as_int(data.get("year")),
-                stars=stars._as_int(data.get("stars")),
+                year=as_int(data.get("year"), 0),
+                stars=as_int(data.get("stars"), 0),
                 evidence=data.get("evidence", ""),
             )
             messages.success(request, _("The star rating was saved."))
@@ -457,7 +458,7 @@ def developments(request):
                 raise DomainError("required", _("Street: choose a street."), "street")
             community = None
             if data.get("community"):
-                community = OrgUnit.objects.filter(pk=stars._as_int(data["community"]), parent=street).first()
+                community = OrgUnit.objects.filter(pk=as_int(data["community"]), parent=street).first()
                 if community is None:
                     raise DomainError(
                         "wrong_community", _("Community: choose a community of this street."), "community"
@@ -766,7 +767,7 @@ def three_lists(request):
 @require_POST
 def list_item_toggle(request, pk):
     require_staff(request.user)
-    item = lists.visible_items(request.user).filter(pk=stars._as_int(pk)).first()
+    item = lists.visible_items(request.user).filter(pk=as_int(pk)).first()
     if item is None:
         raise Http404
     if not scope_for(request.user).covers(item.unit.path, write=True):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int, pk_or_404
 from twoway.org.models import OrgUnit, Person, UnitKind
 from twoway.org.scope import scope_for
 
@@ -29,10 +30,7 @@ def visible_workers(user):
 
 
 def worker_get(user, pk) -> CommunityWorker:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(pk)
     worker = visible_workers(user).filter(pk=pk).first()
     if worker is None:
         raise Http404
@@ -62,11 +60,7 @@ def worker_register(
     _check_write(user, unit)
     if unit.kind not in (UnitKind.STREET, UnitKind.COMMUNITY):
         raise DomainError("wrong_kind", _("Unit: community workers serve a street or a community."), "unit")
-    try:
-        person_pk = int(person_id)
-    except (TypeError, ValueError):
-        person_pk = 0
-    person = Person.objects.filter(pk=person_pk, unit__path__startswith=unit.path).first()
+    person = Person.objects.filter(pk=as_int(person_id), unit__path__startswith=unit.path).first()
     if person is None:
         raise DomainError("not_here", _("Person: choose a person of this unit."), "person")
     if route not in Route.values:

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from twoway.core.parse import pk_or_404
 from twoway.org.models import OrgUnit
-from twoway.org.scope import _as_int, scope_for
+from twoway.org.scope import scope_for
 
 from .models import Complaint, ServiceItem, ServiceRecord, Station
 
@@ -54,7 +55,7 @@ def station_get(user, pk, *, write: bool = False, for_update: bool = False) -> S
     qs = Station.objects.select_related("community")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    station = qs.filter(pk=_as_int(pk)).first()
+    station = qs.filter(pk=pk_or_404(pk)).first()
     if station is None:
         raise Http404
     _check(user, station.community.path, write)
@@ -62,7 +63,7 @@ def station_get(user, pk, *, write: bool = False, for_update: bool = False) -> S
 
 
 def item_get(user, pk, *, write: bool = False) -> ServiceItem:
-    item = ServiceItem.objects.select_related("station__community").filter(pk=_as_int(pk)).first()
+    item = ServiceItem.objects.select_related("station__community").filter(pk=pk_or_404(pk)).first()
     if item is None:
         raise Http404
     _check(user, item.station.community.path, write)
@@ -74,7 +75,7 @@ def record_get(user, pk, *, write: bool = False, for_update: bool = False) -> Se
     qs = ServiceRecord.objects.select_related("station__community", "resident", "first_owner", "item")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    record = qs.filter(pk=_as_int(pk)).first()
+    record = qs.filter(pk=pk_or_404(pk)).first()
     if record is None:
         raise Http404
     person = scope_for(user).person
@@ -90,7 +91,7 @@ def is_own(user, record: ServiceRecord) -> bool:
 
 
 def complaint_get(user, pk, *, write: bool = False) -> Complaint:
-    complaint = Complaint.objects.select_related("station__community").filter(pk=_as_int(pk)).first()
+    complaint = Complaint.objects.select_related("station__community").filter(pk=pk_or_404(pk)).first()
     if complaint is None:
         raise Http404
     _check(user, complaint.station.community.path, write)

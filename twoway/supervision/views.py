@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from twoway.appeals.models import Category
 from twoway.audit.log import audit_record
 from twoway.core.pages import paginate, run_form_action
+from twoway.core.parse import as_int
 from twoway.org.models import OrgUnit, UnitKind
 from twoway.org.scope import home_units, require_staff, scope_for, unit_get
 
@@ -93,17 +94,10 @@ def parse_filters(request) -> Filters:
         start = end - timedelta(days=MAX_DAYS)
     category = None
     if request.GET.get("category"):
-        category = Category.objects.filter(pk=_int(request.GET["category"]), parent=None).first()
+        category = Category.objects.filter(pk=as_int(request.GET["category"]), parent=None).first()
         if category is None:
             errors.append(_("Category: choose a category from the list."))
     return Filters(unit, kpis.Period(start, end + timedelta(days=1)), category, errors)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def unit_choices(user) -> list[OrgUnit]:

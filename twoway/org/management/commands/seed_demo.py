@@ -1,9 +1,6 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.utils.module_loading import module_has_submodule
 
+from twoway.core.plugins import app_modules
 from twoway.org.demo import DEMO_PASSWORD, build_demo
 from twoway.org.models import OrgUnit
 
@@ -13,13 +10,10 @@ _SEEDED_ABOVE = {"twoway.org", "twoway.appeals", "twoway.meetings"}
 
 
 def run_demo_hooks(*, seed: int) -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("twoway.") or config.name in _SEEDED_ABOVE:
-            continue
-        if module_has_submodule(config.module, "demo"):
-            hook = getattr(import_module(f"{config.name}.demo"), "demo_seed", None)
-            if hook is not None:
-                hook(seed=seed)
+    for module in app_modules("demo", exclude=_SEEDED_ABOVE):
+        hook = getattr(module, "demo_seed", None)
+        if hook is not None:
+            hook(seed=seed)
 
 
 class Command(BaseCommand):

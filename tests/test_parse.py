@@ -1,0 +1,53 @@
+"""Ids from forms, URLs and the API: anything that is not a 64-bit integer matches nothing and
+never reaches the database as an overflow (a 500)."""
+
+from datetime import timedelta
+
+import pytest
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from twoway.core.errors import DomainError
+from twoway.core.parse import as_ids, as_int, pk_or_404
+from twoway.meetings import agenda
+
+HUGE = 2**63  # one past the largest id a PostgreSQL bigint holds
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12", 12), (" 7 ", 7), (3, 3), (2**63 - 1, 2**63 - 1), (-(2**63), -(2**63))]
+    + [(v, None) for v in (None, "", "abc", "1.5", [], True, HUGE, str(HUGE), -(2**63) - 1, float("inf"))],
+)
+def test_as_int_accepts_only_integers_that_fit_an_id(value, expected):
+    assert as_int(value) == expected
+
+
+def test_as_int_default_and_as_ids_drop_what_is_not_an_id():
+    assert as_int("x", 0) == 0
+    assert as_ids(["3", "x", str(HUGE), 4, None]) == [3, 4]
+    assert as_ids("5") == [5] and as_ids(None) == []
+    with pytest.raises(Http404):
+        pk_or_404(str(HUGE))
+
+
+def test_an_id_beyond_64_bits_in_a_url_is_a_404_not_a_server_error(tree, login):
+    client = login(tree["community_secretary"])
+    for name in ("meetings:detail", "org:unit", "org:person"):
+        assert client.get(reverse(name, kwargs={"pk": HUGE})).status_code == 404, name
+
+
+def test_inviting_departments_by_ids_beyond_64_bits_is_refused_by_name(tree):
+    secretary = tree["community_secretary"].user
+    meeting = agenda.meeting_create(
+        user=secretary,
+        unit=tree["community_A1"],
+        type_code="consultation",
+        title="十二月议事协商会议",
+        starts_at=timezone.now() + timedelta(days=1),
+        place="社区议事厅",
+    )
+    with pytest.raises(DomainError) as refused:
+        agenda.departments_invite(user=secretary, meeting=meeting, unit_ids=[str(HUGE)])
+    assert refused.value.field == "department"
