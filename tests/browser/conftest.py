@@ -134,7 +134,10 @@ def demo(django_db_setup, django_db_blocker):
         before = connection.creation.serialize_db_to_string()
         with override_settings(PASSWORD_HASHERS=MD5):  # the hasher the tests log in with
             logins = build_demo()
-        server = LiveServer("localhost")
+        server = LiveServer("localhost", start=False)
+        if server.thread.connections_override:
+            server.thread.static_handler = _one_request_at_a_time(server.thread.static_handler)
+        server.start()
         server._live_server_modified_settings.enable()
         try:
             yield Demo(url=server.url, logins=logins, password=DEMO_PASSWORD)
@@ -144,6 +147,20 @@ def demo(django_db_setup, django_db_blocker):
             server.stop()
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(before)
+
+
+def _one_request_at_a_time(handler_class):
+    """The live server answers each request in its own thread. With in-memory SQLite all of them
+    share the test's one connection, and two at once (a page and the photo it shows) break each
+    other's savepoints; serve them one after another instead, as the shared connection can."""
+    lock = threading.Lock()
+
+    class OneAtATime(handler_class):
+        def __call__(self, environ, start_response):
+            with lock:
+                return super().__call__(environ, start_response)
+
+    return OneAtATime
 
 
 def _let_requests_finish(timeout: float = 5.0) -> None:
