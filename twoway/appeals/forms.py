@@ -18,7 +18,7 @@ class AppealForm(forms.Form):
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "——"), *categories]
+        self.fields["category"].choices = categories
 
 
 class RateForm(forms.Form):

@@ -69,8 +69,11 @@ class Appeal(models.Model):
     place = models.CharField(_("place"), max_length=100, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # No single-column index on raised_by, origin_unit, handling_unit or created_at: each leads one
+    # of the composite indexes below, which serve the same look-ups, and every index is written on
+    # every submission.
     raised_by = models.ForeignKey(
-        Person, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="appeals_raised"
+        Person, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="appeals_raised", db_index=False
     )
     household = models.ForeignKey(
         Household,
@@ -91,10 +94,18 @@ class Appeal(models.Model):
     )
     mediation = models.BooleanField(_("neighbour or family dispute, for mediation"), default=False)
     origin_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("resident group"), on_delete=models.PROTECT, related_name="appeals_originated"
+        OrgUnit,
+        verbose_name=_("resident group"),
+        on_delete=models.PROTECT,
+        related_name="appeals_originated",
+        db_index=False,
     )
     handling_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="appeals_handling"
+        OrgUnit,
+        verbose_name=_("handling unit"),
+        on_delete=models.PROTECT,
+        related_name="appeals_handling",
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
@@ -119,7 +130,7 @@ class Appeal(models.Model):
         related_name="duplicates",
     )
     idem_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("raised at"), default=timezone.now, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -179,7 +190,10 @@ class AppendOnlyError(Exception):
 class AppealEvent(models.Model):
     """One step of an appeal's timeline. Rows are only added, and chained by hash."""
 
-    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events")
+    # Served by the unique (appeal, seq) index.
+    appeal = models.ForeignKey(
+        Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField(_("step"))
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     actor = models.ForeignKey(

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.db.models.query import ModelIterable
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 
 from twoway.core.cache import cached, invalidate_on_change
 from twoway.core.parse import as_int
@@ -101,8 +102,19 @@ def timeline(appeal: Appeal, *, staff: bool) -> list[AppealEvent]:
     return list(events)
 
 
-def _load_categories() -> tuple[list, dict[int, Category]]:
-    groups, leaves = [], {}
+class _Normalised(BaseChoiceIterator):
+    """Choices already in the form Django normalises them to: a form field takes them as they
+    are, instead of walking the whole catalogue again on every intake form."""
+
+    def __init__(self, choices):
+        self.choices = normalize_choices(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+def _load_categories() -> tuple[_Normalised, dict[int, Category]]:
+    groups, leaves = [("", "——")], {}
     for top in Category.objects.filter(parent=None, active=True).prefetch_related("children"):
         children = [c for c in top.children.all() if c.active]
         for child in children:
@@ -110,15 +122,16 @@ def _load_categories() -> tuple[list, dict[int, Category]]:
             leaves[child.pk] = child
         if children:
             groups.append((top.name, [(c.pk, c.name) for c in children]))
-    return groups, leaves
+    return _Normalised(groups), leaves
 
 
 # The catalogue is read by every intake form and submission; each process keeps a copy.
 invalidate_on_change("appeals:categories", Category)
 
 
-def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Active categories grouped under their top level, for a select with optgroups."""
+def category_choices() -> BaseChoiceIterator:
+    """Active categories grouped under their top level, for a select with optgroups, after an
+    empty first choice."""
     return cached("appeals:categories", _load_categories)[0]
 
 

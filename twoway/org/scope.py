@@ -68,6 +68,11 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
     return tuple(p for p in kept if not any(p != o and p.startswith(o) for o in kept))
 
 
+# Set on a user by the login backend (org/auth.py): their person, or None when the login has none.
+PERSON_ATTR = "_twoway_person"
+_NOT_LOADED = object()
+
+
 def scope_for(user) -> Scope:
     """The scope of a logged-in user, computed once per request object."""
     cached = getattr(user, "_twoway_scope", None)
@@ -76,13 +81,16 @@ def scope_for(user) -> Scope:
     if not user.is_authenticated:
         scope = Scope(person=None)
     else:
-        # One query for most residents: their roles are read only when they have any.
-        person = (
-            Person.objects.filter(user=user)
-            .select_related("unit", "household")
-            .annotate(_has_roles=Exists(Role.objects.filter(person=OuterRef("pk"))))
-            .first()
-        )
+        # The login backend reads the person with the user (org/auth.py); otherwise one query.
+        # Either way a resident's roles are read only when they have any.
+        person = getattr(user, PERSON_ATTR, _NOT_LOADED)
+        if person is _NOT_LOADED:
+            person = (
+                Person.objects.filter(user=user)
+                .select_related("unit", "household")
+                .annotate(_has_roles=Exists(Role.objects.filter(person=OuterRef("pk"))))
+                .first()
+            )
         roles = (
             tuple(Role.objects.filter(person=person, unit__retired_at__isnull=True).select_related("unit"))
             if person is not None and person._has_roles
