@@ -15,6 +15,8 @@ from twoway.org.scope import scope_for, unit_get
 from .models import AidActivity, AidGroup, AidTag
 from .plans import actor_of
 
+NOTE_MAX = 2000
+
 
 def visible_aid_groups(user):
     scope = scope_for(user)
@@ -80,9 +82,10 @@ def aid_activity_record(*, user, group_id, title: str, at: date | None, tags, no
     tags = [t for t in dict.fromkeys(tags or ()) if t]
     if not tags or any(t not in AidTag.values for t in tags):
         raise DomainError("tags_required", _("Tags: choose at least one of the four mutuals or four links."), "tags")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise DomainError("note_long", _("Note: at most %(n)s characters.") % {"n": NOTE_MAX}, "note")
     at = at or timezone.localdate()
     if at > timezone.localdate():
         raise DomainError("future", _("Date: an activity is recorded after it took place."), "at")
-    return AidActivity.objects.create(
-        group=group, title=title[:120], at=at, tags=tags, note=(note or "").strip()[:2000], recorded_by=actor
-    )
+    return AidActivity.objects.create(group=group, title=title[:120], at=at, tags=tags, note=note, recorded_by=actor)

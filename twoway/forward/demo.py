@@ -13,6 +13,7 @@ from twoway.org.models import Household, OrgUnit, Person, Role, UnitKind
 
 from . import aid, plans, publicity, tasks
 from .models import NoticeRead, Task, TaskStatus, Visit, VisitKind
+from .rollup import rollup_add
 
 NOTICES = [
     (
@@ -139,9 +140,11 @@ def demo_seed(*, seed: int) -> None:
             overdue_ids.append(gt.pk)
     # Some groups are late: their parts were due a few days ago (red card), one with a 督办.
     past = now - timedelta(days=3)
-    Task.objects.filter(pk__in=overdue_ids).update(
-        due_at=past, yellow_at=past - timedelta(days=2), created_at=now - timedelta(days=20)
-    )
+    with transaction.atomic():
+        late = Task.objects.filter(pk__in=overdue_ids)
+        rollup_add(late, sign=-1)
+        late.update(due_at=past, yellow_at=past - timedelta(days=2), created_at=now - timedelta(days=20))
+        rollup_add(late.all())
     if overdue_ids:
         tasks.task_supervise(user=admin, task_id=overdue_ids[0], note="请于本周五前完成入户宣传并报送。")
 

@@ -29,7 +29,7 @@ class Plan(models.Model):
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="plans")
     kind = models.CharField(_("kind"), max_length=16, choices=PlanKind.choices, default=PlanKind.PLAN)
     title = models.CharField(_("title"), max_length=120)
-    document = models.TextField(_("plan document"), blank=True)
+    document = models.TextField(_("plan document"), max_length=20000, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     leader = models.ForeignKey(
         Person,
@@ -119,7 +119,7 @@ class Task(models.Model):
         OrgUnit, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="tasks_assigned"
     )
     title = models.CharField(_("title"), max_length=120)
-    detail = models.TextField(_("what to do"), blank=True)
+    detail = models.TextField(_("what to do"), max_length=4000, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.ASSIGNED)
     due_at = models.DateTimeField(_("due"))
     yellow_at = models.DateTimeField(_("yellow card from"))
@@ -138,6 +138,8 @@ class Task(models.Model):
             # Covers the progress counts (grouped by unit): the tree reads only this index.
             models.Index(fields=["unit", "status", "due_at", "yellow_at"], name="forward_task_progress"),
             models.Index(fields=["status", "due_at"]),
+            # With the one above: the open tasks due, or turning yellow, today (progress.py).
+            models.Index(fields=["status", "yellow_at"], name="forward_task_yellow"),
         ]
 
     def __str__(self):
@@ -149,6 +151,26 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != TaskStatus.CHECKED
+
+
+class TaskRollup(models.Model):
+    """How many tasks of a plan a unit holds in one status, due on one day and shown yellow from
+    another (days in UTC). The progress tree reads these few rows instead of every task; the task
+    functions keep them in the transaction that changes a task (rollup.py)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=TaskStatus.choices)
+    due_day = models.DateField()
+    yellow_day = models.DateField()
+    tasks = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "unit", "status", "due_day", "yellow_day"], name="forward_rollup_key"
+            ),
+        ]
 
 
 class EventKind(models.TextChoices):
@@ -166,7 +188,7 @@ class TaskEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
     at = models.DateTimeField(_("at"))
 
     class Meta:
@@ -186,7 +208,7 @@ class Report(models.Model):
     """Progress reported on a task: text, photos and attachments."""
 
     task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="reports")
-    text = models.TextField(_("progress"))
+    text = models.TextField(_("progress"), max_length=4000)
     by = models.ForeignKey(Person, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("reported at"))
 
@@ -229,7 +251,7 @@ class PolicyNotice(models.Model):
 
     unit = models.ForeignKey(OrgUnit, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=120)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), max_length=10000)
     targets = models.ManyToManyField(OrgUnit, verbose_name=_("pushed to"), related_name="policy_notices")
     published_at = models.DateTimeField(_("published at"), db_index=True)
     created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -273,7 +295,7 @@ class Visit(models.Model):
     visited_by = models.ForeignKey(Person, verbose_name=_("visited by"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("visited at"))
     kind = models.CharField(_("type"), max_length=16, choices=VisitKind.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
 
     class Meta:
         verbose_name = _("visit")
@@ -327,7 +349,7 @@ class AidActivity(models.Model):
     )
     at = models.DateField(_("date"))
     title = models.CharField(_("activity"), max_length=120)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
     tags = models.JSONField(_("tags"), default=list)
     recorded_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 

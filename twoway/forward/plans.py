@@ -16,6 +16,16 @@ from .access import plan_get
 from .models import Milestone, Plan, PlanKind, PlanStatus
 
 TITLE_MAX = 120
+DOCUMENT_MAX = 20000
+
+
+def _clean_document(document: str) -> str:
+    document = (document or "").strip()
+    if len(document) > DOCUMENT_MAX:
+        raise DomainError(
+            "document_long", _("Plan document: at most %(n)s characters.") % {"n": DOCUMENT_MAX}, "document"
+        )
+    return document
 
 
 def actor_of(user) -> Person:
@@ -71,7 +81,7 @@ def plan_create(
         unit=unit,
         kind=kind,
         title=title,
-        document=(document or "").strip(),
+        document=_clean_document(document),
         year=year,
         created_by=actor,
     )
@@ -108,7 +118,7 @@ def plan_set_team(*, user, plan_id, document: str, leader_id=None, member_ids=()
     plan = plan_get(user, plan_id, write=True, for_update=True)
     if plan.status == PlanStatus.CLOSED:
         raise DomainError("plan_closed", _("This plan is closed."))
-    plan.document = (document or "").strip()
+    plan.document = _clean_document(document)
     plan.leader = _person_in(user, leader_id, "leader") if leader_id else None
     plan.command_post = _command_post(user, plan.unit, command_post_id) if command_post_id else None
     plan.save(update_fields=["document", "leader", "command_post"])

@@ -2,17 +2,20 @@
 share checked, overdue count, and which unit below is holding things up.
 
 Two queries whatever the size: the units of the subtree, and the task counts grouped by unit
-id; each count is then added into every shown ancestor of its unit in Python.
+id (from the rollup table, rollup.py); each count is then added into every shown ancestor of its
+unit in Python.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, Sum, Value
 from django.utils import timezone
 
 from twoway.org.models import PATH_STEP, OrgUnit
 
-from .models import Task, TaskStatus
+from .models import OPEN_TASK_STATUSES, Task, TaskRollup, TaskStatus
+from .rollup import day_of
 
 
 @dataclass
@@ -39,27 +42,50 @@ class Node:
 def task_counts(root: OrgUnit, *, plan_id=None, now=None, whole_tree: bool = False):
     """Task counts per unit id within root's subtree: (unit_id, total, done, reported, overdue, yellow).
 
-    Grouped by the task's unit id alone, so the database answers from one covering index
-    (forward_task_progress) without joining the unit table.
+    One query over the rollup (rollup.py), not the tasks: its rows answer every count from their
+    days, except "overdue" and "due soon" for rows due or turning yellow today, which the second
+    half of the UNION counts from those tasks themselves (a unit may come back twice: add up).
     """
     now = now or timezone.now()
-    qs = Task.objects.all()
+    today = day_of(now)
+    start = datetime.combine(today, time.min, tzinfo=UTC)
+    rows = TaskRollup.objects.all()
+    today_tasks = Task.objects.filter(
+        Q(due_at__gte=start, due_at__lt=start + timedelta(days=1))
+        | Q(yellow_at__gte=start, yellow_at__lt=start + timedelta(days=1)),
+        status__in=OPEN_TASK_STATUSES,
+    )
     if not whole_tree:
-        qs = qs.filter(unit__in=OrgUnit.objects.filter(path__startswith=root.path).values("pk"))
+        units = OrgUnit.objects.filter(path__startswith=root.path).values("pk")
+        rows, today_tasks = rows.filter(unit__in=units), today_tasks.filter(unit__in=units)
     if plan_id:
-        qs = qs.filter(plan_id=plan_id)
+        rows, today_tasks = rows.filter(plan_id=plan_id), today_tasks.filter(plan_id=plan_id)
     done = Q(status=TaskStatus.CHECKED)
-    return (
-        qs.values_list("unit_id")
+    by_day = ~done & ~Q(due_day=today) & ~Q(yellow_day=today)
+    zero = Value(0, output_field=IntegerField())
+    counted = (
+        rows.values_list("unit_id")
         .annotate(
-            total=Count("id"),
-            done=Count("id", filter=done),
-            reported=Count("id", filter=Q(status=TaskStatus.REPORTED)),
-            overdue=Count("id", filter=~done & Q(due_at__lt=now)),
-            yellow=Count("id", filter=~done & Q(yellow_at__lte=now, due_at__gte=now)),
+            total=Sum("tasks"),
+            done=Sum("tasks", filter=done),
+            reported=Sum("tasks", filter=Q(status=TaskStatus.REPORTED)),
+            overdue=Sum("tasks", filter=by_day & Q(due_day__lt=today)),
+            yellow=Sum("tasks", filter=by_day & Q(yellow_day__lt=today, due_day__gt=today)),
         )
         .order_by()
     )
+    exact = (
+        today_tasks.values_list("unit_id")
+        .annotate(
+            total=zero,
+            done=zero,
+            reported=zero,
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+            yellow=Count("id", filter=Q(yellow_at__lte=now, due_at__gte=now)),
+        )
+        .order_by()
+    )
+    return [tuple(n or 0 for n in row) for row in counted.union(exact, all=True)]
 
 
 def progress_tree(root: OrgUnit, *, depth: int = 2, plan_id=None) -> Node:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from twoway.org.models import Household, OrgUnit, UnitKind
 
 from .models import Plan, PlanKind, PlanStatus, Task, TaskEvent, TaskStatus
+from .rollup import rollup_add
 
 TITLES = ["老旧小区改造", "文明城市创建", "垃圾分类推进", "医保参保扩面", "冬季供暖保障", "消防安全排查", "防诈骗宣传"]
 
@@ -55,7 +56,9 @@ def _make(rng, plan, start, now, targets, due_at, *, batch: int, events: bool) -
         )
     out = []
     for i in range(0, len(rows), batch):
-        out += Task.objects.bulk_create(rows[i : i + batch])
+        made = Task.objects.bulk_create(rows[i : i + batch])
+        rollup_add(made)
+        out += made
     if events:
         for i in range(0, len(out), batch):
             TaskEvent.objects.bulk_create(

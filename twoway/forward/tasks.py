@@ -25,6 +25,7 @@ from twoway.org.scope import scope_for
 from .access import can_check, can_report, plan_get, task_get
 from .models import EventKind, Plan, PlanStatus, Report, ReportFile, Task, TaskEvent, TaskStatus
 from .plans import actor_of
+from .rollup import key_of, rollup_add, rollup_move
 
 TITLE_MAX = 120
 TEXT_MAX = 4000
@@ -62,7 +63,10 @@ def _clean_text(title: str, detail: str) -> tuple[str, str]:
         raise DomainError("title_required", _("Task: enter what is to be done."), "title")
     if len(title) > TITLE_MAX:
         raise DomainError("title_long", _("Task: at most %(n)s characters.") % {"n": TITLE_MAX}, "title")
-    return title, (detail or "").strip()[:TEXT_MAX]
+    detail = (detail or "").strip()
+    if len(detail) > TEXT_MAX:
+        raise DomainError("detail_long", _("What to do: at most %(n)s characters.") % {"n": TEXT_MAX}, "detail")
+    return title, detail
 
 
 def _units_below(parent: OrgUnit, unit_ids) -> list[OrgUnit]:
@@ -112,6 +116,7 @@ def _create(plan, parent, units_or_households, assigned_by, title, detail, due_o
             )
         )
     tasks = Task.objects.bulk_create(tasks)
+    rollup_add(tasks)
     TaskEvent.objects.bulk_create(
         TaskEvent(task=t, kind=EventKind.ASSIGNED, actor=actor, unit=assigned_by, at=now) for t in tasks
     )
@@ -213,8 +218,10 @@ def task_report(*, user, task_id, text: str, photos=(), files=()) -> Report:
         item = ReportFile(report=report, name=name, size=len(data), content_type="application/octet-stream")
         item.file.save(f"{report.pk}-{len(data)}{_ext(name)}", ContentFile(data), save=False)
         item.save()
+    before = key_of(task)
     task.status, task.reported_at = TaskStatus.REPORTED, now
     task.save(update_fields=["status", "reported_at"])
+    rollup_move(task, before)
     _event(task, EventKind.REPORTED, actor=actor, unit=task.unit, note=text)
     notify(
         people=unit_staff(task.assigned_by),
@@ -274,8 +281,10 @@ def task_check(*, user, task_id) -> Task:
         if task.status == TaskStatus.CHECKED:
             _already(task)
         raise DomainError("not_reported", _("Nothing has been reported on this task yet."))
+    before = key_of(task)
     task.status, task.checked_at = TaskStatus.CHECKED, timezone.now()
     task.save(update_fields=["status", "checked_at"])
+    rollup_move(task, before)
     _event(task, EventKind.CHECKED, actor=actor, unit=task.assigned_by)
     notify(
         people=unit_staff(task.unit),
@@ -292,14 +301,18 @@ def task_return(*, user, task_id, reason: str) -> Task:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason_required", _("Reason: say what is still missing."), "reason")
+    if len(reason) > TEXT_MAX:
+        raise DomainError("reason_long", _("Reason: at most %(n)s characters.") % {"n": TEXT_MAX}, "reason")
     if task.status != TaskStatus.REPORTED:
         if task.status == TaskStatus.CHECKED or task.status == TaskStatus.RETURNED:
             _already(task)
         raise DomainError("not_reported", _("Nothing has been reported on this task yet."))
+    before = key_of(task)
     task.status = TaskStatus.RETURNED
     task.return_count += 1
     task.save(update_fields=["status", "return_count"])
-    _event(task, EventKind.RETURNED, actor=actor, unit=task.assigned_by, note=reason[:TEXT_MAX])
+    rollup_move(task, before)
+    _event(task, EventKind.RETURNED, actor=actor, unit=task.assigned_by, note=reason)
     notify(
         people=unit_staff(task.unit),
         title=_("Task sent back: %(title)s") % {"title": task.title},
@@ -316,13 +329,15 @@ def task_supervise(*, user, task_id, note: str) -> Task:
     note = (note or "").strip()
     if not note:
         raise DomainError("note_required", _("Supervision order: say what must be done by when."), "note")
+    if len(note) > TEXT_MAX:
+        raise DomainError("note_long", _("Supervision order: at most %(n)s characters.") % {"n": TEXT_MAX}, "note")
     if task.status == TaskStatus.CHECKED:
         raise DomainError("done", _("This task is already checked; there is nothing to supervise."))
     task.supervision_count += 1
     task.save(update_fields=["supervision_count"])
     scope = scope_for(user)
     unit = next((r.unit for r in scope.roles if task.unit.path.startswith(r.unit.path)), task.assigned_by)
-    _event(task, EventKind.SUPERVISED, actor=actor, unit=unit, note=note[:TEXT_MAX])
+    _event(task, EventKind.SUPERVISED, actor=actor, unit=unit, note=note)
     notify(
         people=unit_staff(task.unit),
         title=_("Supervision order (督办): %(title)s") % {"title": task.title},
