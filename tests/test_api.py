@@ -21,11 +21,15 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 class Api:
     """Calls /api/v1/ over HTTP with one person's token."""
 
-    def __init__(self, base: str, token: str | None):
-        self.base, self.token = base, token
+    def __init__(self, base: str, token: str | None, language: str = "zh-hans"):
+        self.base, self.token, self.language = base, token, language
+
+    def speaking(self, language: str) -> "Api":
+        """The same client, asking for answers in another language (Accept-Language)."""
+        return Api(self.base, self.token, language)
 
     def _headers(self, extra=None):
-        headers = {"Accept-Language": "zh-hans", **(extra or {})}
+        headers = {"Accept-Language": self.language, **(extra or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
@@ -37,24 +41,27 @@ class Api:
         return requests.post(f"{self.base}{path}", json=body or {}, headers=self._headers(headers), timeout=20)
 
 
+def api_client(tree, base_url: str, key: str | None) -> Api:
+    """An Api client at the live server `base_url` with a fresh token of tree[key] (None: no token)."""
+    if key is None:
+        return Api(f"{base_url}/api/v1", None)
+    user = tree[key].user
+    if tree[key].roles.filter(kind__in=("leader", "staff", "group_leader", "grid_worker", "auditor")).exists():
+        _row, raw = tokens.token_issue(user=user, name=f"{key} app")
+    else:  # residents get no token from the page; an app of their own would be issued one like this
+        raw = f"tw_{key}_test_token"
+        from twoway.open311.models import digest
+
+        AccessToken.objects.get_or_create(
+            digest=digest(raw), defaults={"user": user, "name": "resident app", "prefix": raw[:9]}
+        )
+    return Api(f"{base_url}/api/v1", raw)
+
+
 @pytest.fixture
 def api_as(tree, live_server):
     """api_as("street_officer") -> an Api client with a fresh token of that person."""
-
-    def make(key: str | None) -> Api:
-        if key is None:
-            return Api(f"{live_server.url}/api/v1", None)
-        user = tree[key].user
-        if tree[key].roles.filter(kind__in=("leader", "staff", "group_leader", "grid_worker", "auditor")).exists():
-            _row, raw = tokens.token_issue(user=user, name=f"{key} app")
-        else:  # residents get no token from the page; an app of their own would be issued one like this
-            raw = f"tw_{key}_test_token"
-            from twoway.open311.models import digest
-
-            AccessToken.objects.create(user=user, name="resident app", prefix=raw[:9], digest=digest(raw))
-        return Api(f"{live_server.url}/api/v1", raw)
-
-    return make
+    return lambda key: api_client(tree, live_server.url, key)
 
 
 def error_of(response, status: int) -> dict:

@@ -23,6 +23,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(tree, live_s
 
     _seed_appeals(tree)
     _seed_meetings(tree)
+    from .scope_cases.station import _seed_station  # after the registry, which that module imports
+
+    _seed_station(tree)
     raw = "tw_schemathesis_token"
     AccessToken.objects.create(
         user=tree["community_secretary"].user, name="fuzz", prefix=raw[:16], digest=digest(raw), rate_per_minute=100000

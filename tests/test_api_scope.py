@@ -15,6 +15,7 @@ from twoway.forward.models import Task
 from twoway.meetings.models import Meeting, Motion
 from twoway.open311.models import digest
 from twoway.org.models import OrgUnit, Person
+from twoway.station.models import ServiceRecord, Station
 
 from .scope_registry import ById, _appeal_concerns, _appeal_paths, _meeting_concerns, _seed_appeals, _seed_meetings
 from .test_scope import AREAS, _foreign, _in_area, _leak_texts
@@ -37,6 +38,13 @@ EXTENSION = ById(
 )
 
 TASK = ById(Task, lambda t: t.unit.path, lambda t: t.title)
+STATION = ById(Station, lambda s: s.community.path, lambda s: s.name)
+RECORD = ById(
+    ServiceRecord,
+    lambda r: r.station.community.path,
+    lambda r: r.number,
+    concerns=lambda r, person: r.resident_id == person.pk,
+)
 
 # name -> (method, path with {pk}, the case of the record named by pk, a valid body)
 BY_ID = {
@@ -59,12 +67,27 @@ BY_ID = {
     "motion_open": ("POST", "/motions/{pk}/open", MOTION, {}),
     "motion_close": ("POST", "/motions/{pk}/close", MOTION, {}),
     "task_read": ("GET", "/tasks/{pk}", TASK, None),
+    "station_read": ("GET", "/stations/{pk}", STATION, None),
+    "service_item_list": ("GET", "/stations/{pk}/items", STATION, None),
+    "service_item_read": ("GET", "/stations/{pk}/items/P03", STATION, None),
+    "service_record_accept": ("POST", "/stations/{pk}/records", STATION, {"item": "D01", "resident_name": "越权"}),
+    "service_record_read": ("GET", "/service-records/{pk}", RECORD, None),
+    "service_record_start": ("POST", "/service-records/{pk}/start", RECORD, {}),
+    "service_record_hand_off": ("POST", "/service-records/{pk}/hand-off", RECORD, {}),
+    "service_record_back": ("POST", "/service-records/{pk}/back", RECORD, {}),
+    "service_record_complete": ("POST", "/service-records/{pk}/complete", RECORD, {"result": "办结"}),
+    "service_record_cancel": ("POST", "/service-records/{pk}/cancel", RECORD, {"reason": "取消"}),
+    "service_record_rate": ("POST", "/service-records/{pk}/rate", RECORD, {"satisfaction": "satisfied"}),
 }
 # name -> (path, whether ?unit= narrows it to a unit in the caller's area)
 LISTS = {
     "appeal_list": ("/appeals", True),
     "meeting_list": ("/meetings", True),
     "task_list": ("/tasks", True),
+    "station_list": ("/stations", True),
+    "service_record_list": ("/service-records", True),
+    "kpi_read": ("/kpis", True),
+    "kpi_ranking": ("/kpis/ranking", True),
 }
 # Same for every caller: no personal data (categories; notices, public as on the public page).
 PUBLIC = {"categories", "notice_list", "notice_read"}
@@ -112,6 +135,9 @@ def test_no_role_reaches_records_outside_its_area_through_the_api(tree, live_ser
     from .scope_cases.forward import _seed_forward  # here: that module imports the registry first
 
     _seed_forward(tree)
+    from .scope_cases.station import _seed_station
+
+    _seed_station(tree)
     base = f"{live_server.url}/api/v1"
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {_token(tree[viewer_key])}"

@@ -51,6 +51,21 @@ API_ROUTES = [
     "api:notice_read",
     "api:task_list",
     "api:task_read",
+    "api:station_list",
+    "api:station_read",
+    "api:service_item_list",
+    "api:service_item_read",
+    "api:service_record_list",
+    "api:service_record_read",
+    "api:service_record_accept",
+    "api:service_record_start",
+    "api:service_record_hand_off",
+    "api:service_record_back",
+    "api:service_record_complete",
+    "api:service_record_cancel",
+    "api:service_record_rate",
+    "api:kpi_read",
+    "api:kpi_ranking",
 ]
 
 CASES = {

@@ -135,7 +135,7 @@ class AppealFilters(Schema):
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="Appeal categories")
 def categories(request: HttpRequest):
     qs = Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
-    return [{"code": c.code, "name": c.name, "group": c.parent.name} for c in qs]
+    return [{"code": c.code, "name": c.name, "group": c.parent.name, "group_code": c.parent.code} for c in qs]
 
 
 @router.get(

@@ -1,5 +1,5 @@
-"""Read endpoints over modules built alongside this one, through their own scope functions.
-Tasks (twoway.forward) are here; service items and KPIs follow once their modules exist."""
+"""Read endpoints over modules that may be left out of an installation, through their own scope
+functions: tasks (twoway.forward), added only when that module is installed."""
 
 from datetime import datetime
 from typing import Literal

@@ -2,8 +2,9 @@
 
 Authentication: `Authorization: Bearer <token>`, a token a staff member issues for their app
 on the API tokens page. The token acts as its owner: every endpoint reads through the same
-scope functions as the pages (org.scope, appeals.access, meetings.selectors) and writes through
-the same domain functions (appeals.flow, meetings.votes). Every error is {code, message, field}.
+scope functions as the pages (org.scope, appeals.access, meetings.selectors, station.access) and
+writes through the same domain functions (appeals.flow, meetings.votes, station.services); KPIs
+come from the dashboard's own functions (supervision.kpis). Every error is {code, message, field}.
 """
 
 import json
@@ -108,7 +109,8 @@ def _error(request, status: int, code: str, message: str, field: str | None = No
 
 @api.exception_handler(DomainError)
 def _domain(request, exc: DomainError):
-    status = 409 if exc.code in {"already_handled", "already_revoked", "duplicate", "late", "not_open"} else 400
+    conflicts = {"already_handled", "already_rated", "already_revoked", "duplicate", "late", "not_open"}
+    status = 409 if exc.code in conflicts else 400
     return _error(request, status, exc.code, exc.message, exc.field)
 
 
@@ -119,7 +121,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
-    return _error(request, 403, "forbidden", _("You may see this but not change it."))
+    # A refusal may say why (e.g. "only staff see the KPIs"); by default it is a write refused.
+    return _error(request, 403, "forbidden", str(exc) or _("You may see this but not change it."))
 
 
 @api.exception_handler(AuthenticationError)
@@ -160,11 +163,13 @@ def _invalid(request, exc: ValidationError):
 
 
 def _routers():
-    from . import appeals, meetings, notices
+    from . import appeals, kpis, meetings, notices, station
 
     api.add_router("/", appeals.router)
     api.add_router("/", meetings.router)
     api.add_router("/", notices.router)
+    api.add_router("/", station.router)
+    api.add_router("/", kpis.router)
     from . import later
 
     later.add_routers(api)

@@ -21,6 +21,16 @@ def Text(max_length: int, min_length: int = 0):  # noqa: N802  (a type, read lik
 Id = Annotated[int, Field(ge=1, le=2**53)]
 
 
+def _plausible_year(value: datetime) -> datetime:
+    # Far-off years overflow when a database converts them to UTC: refuse them as bad input.
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("must lie between the years 1900 and 2999")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible_year)]
+
+
 class ErrorOut(Schema):
     code: str = Field(description="a stable code, e.g. not_found, already_handled, required")
     message: str = Field(description="in the language of Accept-Language (zh-hans by default)")
@@ -111,6 +121,7 @@ class CategoryOut(Schema):
     code: str
     name: str
     group: str
+    group_code: str = Field(description="the top-level category's code (the KPIs' category filter)")
 
 
 class ReasonIn(Schema):
