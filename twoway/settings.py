@@ -112,6 +112,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A streaming replica of the primary (optional) takes the dashboards', reports' and public
+# page's reads; everything else, and every write, stays on the primary (core/dbrouter.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("TWOWAY_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # Tests have one database: the replica's reads go to the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["twoway.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -147,6 +158,24 @@ AXES_VERBOSE = False
 # Sessions expire after 30 idle minutes (configurable): every request pushes the expiry on.
 SESSION_COOKIE_AGE = env_int("TWOWAY_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Sessions live in the database, shared by every app server. With Redis (REDIS_URL), they are
+# read from Redis first and written to both, and Django's cache is Redis too; without it the
+# cache is each process's own memory (nothing shared is kept there; see docs/deploy.md).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "twoway",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    # cached_db, but a Redis outage only slows sessions down (core/sessions.py).
+    SESSION_ENGINE = "twoway.core.sessions"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

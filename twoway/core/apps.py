@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "twoway.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import dbrouter
+
+        dbrouter.connect_signals()

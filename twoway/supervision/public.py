@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from twoway.core.dbrouter import primary_reads, replica_reads
 from twoway.meetings.models import Meeting, MeetingStatus
 from twoway.notices.models import Notice, NoticeKind
 from twoway.org.models import OrgUnit, UnitKind
@@ -42,9 +43,11 @@ def _notices(paths):
     return Notice.objects.filter(unit__path__in=paths, publish_from__lte=now, publish_to__gt=now).select_related("unit")
 
 
+@replica_reads()
 def home(request):
     """The district's public page: every community's figures for this month."""
-    facts.facts_refresh(max_appeals=2000)
+    with primary_reads():  # the latest events are on the primary
+        facts.facts_refresh(max_appeals=2000)
     district = OrgUnit.objects.filter(kind=UnitKind.DISTRICT, parent=None).order_by("path").first()
     month = _month()
     if district is None:
@@ -81,12 +84,14 @@ def home(request):
     )
 
 
+@replica_reads()
 def community(request, pk):
     """One community's public figures for this month, its notices and meeting outcomes."""
     unit = OrgUnit.objects.filter(pk=pk, kind=UnitKind.COMMUNITY, retired_at__isnull=True).first()
     if unit is None:
         raise Http404
-    facts.facts_refresh(max_appeals=2000)
+    with primary_reads():  # the latest events are on the primary
+        facts.facts_refresh(max_appeals=2000)
     month = _month()
     start, end = month.bounds
     paths = OrgUnit.objects.filter(path__startswith=unit.path).values("path")

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from twoway.core.dbrouter import replica_reads
 from twoway.org.models import OrgUnit, UnitKind
 
 from . import kpis, tables
@@ -68,13 +69,14 @@ def build_pdf(data: dict) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(presentational_hints=True)
 
 
-@transaction.atomic
 def report_make(*, unit: OrgUnit, kind: str, day: date, pdf: bool = True) -> Report:
     """Make the unit's weekly or monthly report for the period holding `day`, and archive it.
     Made again for the same period, it replaces the earlier files (figures may have moved on)."""
     period = period_of(kind, day)
-    # Reports are official records: always in the official language.
-    with translation.override(settings.LANGUAGE_CODE):
+    # The figures are read before the row is locked, from the replica when one is configured
+    # and has what this process wrote (core/dbrouter.py). Reports are official records:
+    # always in the official language.
+    with replica_reads(), translation.override(settings.LANGUAGE_CODE):
         data = content(unit, period)
         kind_label = str(ReportKind(kind).label)
         meta = [
@@ -88,18 +90,19 @@ def report_make(*, unit: OrgUnit, kind: str, day: date, pdf: bool = True) -> Rep
         sheets += [(c.title, c.headers, c.rows) for c in data["charts"]]
         xlsx = tables.workbook(sheets, meta)
         pdf_bytes = build_pdf({**data, "kind_label": kind_label, "meta": meta}) if pdf else None
-    report = Report.objects.select_for_update().filter(unit=unit, kind=kind, period_start=period.start).first()
-    if report is None:
-        report = Report(unit=unit, kind=kind, period_start=period.start, period_end=period.end)
-    else:
-        for field in (report.xlsx, report.pdf):
-            if field:
-                field.delete(save=False)
-    report.created_at = timezone.now()
-    report.xlsx.save(filename(report, "xlsx"), ContentFile(xlsx), save=False)
-    if pdf_bytes:
-        report.pdf.save(filename(report, "pdf"), ContentFile(pdf_bytes), save=False)
-    report.save()
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(unit=unit, kind=kind, period_start=period.start).first()
+        if report is None:
+            report = Report(unit=unit, kind=kind, period_start=period.start, period_end=period.end)
+        else:
+            for field in (report.xlsx, report.pdf):
+                if field:
+                    field.delete(save=False)
+        report.created_at = timezone.now()
+        report.xlsx.save(filename(report, "xlsx"), ContentFile(xlsx), save=False)
+        if pdf_bytes:
+            report.pdf.save(filename(report, "pdf"), ContentFile(pdf_bytes), save=False)
+        report.save()
     return report
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from twoway.appeals.models import Category
 from twoway.audit.log import audit_record
+from twoway.core.dbrouter import primary_reads, replica_reads
 from twoway.core.pages import paginate, run_form_action
 from twoway.core.parse import as_int
 from twoway.org.models import OrgUnit, UnitKind
@@ -75,8 +76,10 @@ def default_unit(user) -> OrgUnit | None:
 def parse_filters(request) -> Filters:
     """The filters from the URL: unit (within the viewer's area, else 404), period, category."""
     require_staff(request.user)
-    # Take in the appeals' latest events first (cheap when few changed; see facts.facts_refresh).
-    facts.facts_refresh(max_appeals=2000)
+    # Take in the appeals' latest events first (cheap when few changed; see facts.facts_refresh),
+    # reading the primary: a replica may not have them yet.
+    with primary_reads():
+        facts.facts_refresh(max_appeals=2000)
     unit = unit_get(request.user, request.GET["unit"]) if request.GET.get("unit") else default_unit(request.user)
     if unit is None:
         raise Http404
@@ -121,6 +124,7 @@ def quick_periods(f: Filters) -> list[tuple[str, str]]:
 
 
 @login_required
+@replica_reads()
 def dashboard(request):
     """One dashboard per level: the KPIs of the chosen unit, its charts, and its units one level down."""
     f = parse_filters(request)
@@ -157,6 +161,7 @@ def dashboard(request):
 
 
 @login_required
+@replica_reads()
 def export(request, chart):
     """One chart's table as .xlsx, with the filters it was made with."""
     if chart not in tables.CHARTS:
@@ -177,6 +182,7 @@ def export(request, chart):
 
 
 @login_required
+@replica_reads()
 def rankings(request):
     """Units ranked by composite score for a month (§7.2): communities and streets."""
     f = parse_filters(request)
@@ -212,6 +218,7 @@ def rankings(request):
 
 
 @login_required
+@replica_reads()
 def hotspots_page(request):
     """Hotspots (R-3.9): frequent categories and terms, rising units, appeals that bounced."""
     f = parse_filters(request)
