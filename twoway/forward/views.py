@@ -348,7 +348,11 @@ def tree(request):
             "root": node,
             "rows": rows[1:],
             "plan": plan,
-            "plans": visible_plans(request.user).filter(status=PlanStatus.RUNNING).order_by("-id")[:50],
+            # Only what the choice needs: a plan's document can run to 20,000 characters.
+            "plans": visible_plans(request.user)
+            .filter(status=PlanStatus.RUNNING)
+            .order_by("-id")
+            .only("pk", "title")[:50],
             "up": root.parent if root.parent_id and scope.covers(root.parent.path) else None,
         },
     )
