@@ -1,14 +1,23 @@
-"""Hotspot terms (R-3.9): the words residents use most in their appeals, found with jieba."""
+"""Hotspot terms (R-3.9): the words residents use most in their appeals, found with jieba.
+
+Each appeal's words are found once, when the rollup first takes the appeal in (`terms_fill`,
+stored in `AppealTerms`): a description does not change. A page then counts the stored words of
+the newest SAMPLE appeals of its period, a bounded read however many appeals there are.
+"""
 
 import tempfile
 from collections import Counter
 from functools import cache
 
+from django.db.models import Exists, OuterRef, Subquery
+
 from twoway.appeals.models import Appeal
 
 from . import kpis
+from .models import AppealTerms
 
 SAMPLE = 3000  # the newest appeals of the period: enough for stable top terms, fast at any size
+BATCH = 5000
 # Words that say nothing about the matter itself.
 STOP = set(
     "的 了 和 是 在 有 我 我们 你 他 她 它 也 都 就 很 请 希望 已经 没有 一个 问题 情况 反映 需要 能够 可以 进行 "
@@ -30,18 +39,60 @@ def _tokenizer():
     return tk
 
 
+def words(text: str) -> set[str]:
+    """The distinct words of two characters or more in `text`, stop words and numbers left out."""
+    return {w for w in _tokenizer().lcut(text) if len(w) >= 2 and w not in STOP and not w.isdigit()}
+
+
+def _most_common(counts: Counter, limit: int) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
 def top_terms(texts, limit: int = 20) -> list[tuple[str, int]]:
-    """The most frequent words of two characters or more, stop words left out; each text counts
-    a word once."""
-    tk = _tokenizer()
+    """The most frequent words; each text counts a word once."""
     counts: Counter = Counter()
     for text in texts:
-        words = {w for w in tk.lcut(text) if len(w) >= 2 and w not in STOP and not w.isdigit()}
-        counts.update(words)
-    return counts.most_common(limit)
+        counts.update(words(text))
+    return _most_common(counts, limit)
+
+
+def terms_fill(*, appeal_ids=None, redo: bool = False) -> int:
+    """Find and store the words of appeals that have none stored yet (of `appeal_ids`, or all);
+    with `redo`, of every appeal again (after the stop words changed). Returns how many."""
+    if redo:
+        AppealTerms.objects.all().delete()
+    todo = Appeal.objects.filter(~Exists(AppealTerms.objects.filter(appeal_id=OuterRef("pk"))))
+    if appeal_ids is not None:
+        todo = todo.filter(pk__in=appeal_ids)
+    done, last = 0, 0
+    while True:
+        rows = list(todo.filter(pk__gt=last).order_by("pk").values_list("pk", "description")[:BATCH])
+        if not rows:
+            return done
+        AppealTerms.objects.bulk_create(
+            [AppealTerms(appeal_id=pk, terms=" ".join(sorted(words(text)))) for pk, text in rows], batch_size=1000
+        )
+        done += len(rows)
+        last = rows[-1][0]
 
 
 def terms(unit, period, category_id=None, limit: int = 20) -> list[tuple[str, int]]:
-    ids = kpis.facts_for(unit, period, category_id).order_by("-created_at").values("appeal_id")[:SAMPLE]
-    texts = Appeal.objects.filter(pk__in=ids).values_list("description", flat=True)
-    return top_terms(texts, limit)
+    """The most frequent words in the newest SAMPLE appeals of the unit's area and period."""
+    stored = AppealTerms.objects.filter(appeal_id=OuterRef("appeal_id")).values("terms")[:1]
+    newest = (
+        kpis.facts_for(unit, period, category_id)
+        .order_by("-created_at")
+        .annotate(words=Subquery(stored))
+        .values_list("appeal_id", "words")[:SAMPLE]
+    )
+    counts: Counter = Counter()
+    missing = []
+    for appeal_id, found in newest:
+        if found is None:  # not taken in by the rollup yet
+            missing.append(appeal_id)
+        elif found:
+            counts.update(found.split(" "))
+    if missing:
+        for text in Appeal.objects.filter(pk__in=missing).values_list("description", flat=True):
+            counts.update(words(text))
+    return _most_common(counts, limit)

@@ -7,21 +7,23 @@ Per unit and period, over the appeals raised in the unit's area in the period:
 - 按期办结率 on-time completion: resolved within the settle time limit ÷ resolved;
 - composite score: 100 × (w₁ × response + w₂ × resolution + w₃ × satisfaction), weights from
   the district's KPI settings.
+
+The district's, a street's and a community's figures are sums over the daily rollup (a few
+thousand rows for a quarter, rollup.py); what the daily rollup cannot answer (a breakdown by
+resident group or by sub-category) is aggregated from the per-appeal rollup of that area.
 """
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Q
 from django.utils import timezone
 
 from twoway.org.models import OrgUnit, UnitKind
 
-from .models import DEFAULT_WEIGHTS, AppealFact, KpiSettings, Level
+from . import rollup
+from .models import DEFAULT_WEIGHTS, AppealFact, DailyFact, DailyHours, KpiSettings, Level
 
 LEVELS = [Level.GROUP, Level.COMMUNITY, Level.STREET, Level.DISTRICT]
 # The fact column that places an appeal in a unit of this kind, and the kind of its children.
@@ -123,19 +125,14 @@ class Kpi:
         return 100 * sum(wt * p for wt, p in zip(weights, parts, strict=True))
 
 
-KPI_AGGREGATES = {
-    "received": Count("pk"),
-    "accepted_on_time": Count("pk", filter=Q(accepted_on_time=True)),
-    "resolved": Count("pk", filter=Q(resolved=True)),
-    "resolved_on_time": Count("pk", filter=Q(resolved_on_time=True)),
-    "satisfied": Count("pk", filter=Q(score="satisfied")),
-    "basic": Count("pk", filter=Q(score="basic")),
-    "unsatisfied": Count("pk", filter=Q(score="unsatisfied")),
-}
+KPI_FIELDS = ["received", "accepted_on_time", "resolved", "resolved_on_time", "satisfied", "basic", "unsatisfied"]
+# Areas and groupings the daily rollup holds; anything else is read from the per-appeal rollup.
+DAILY_AREAS = {UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY}
+DAILY_COLUMNS = {None, "day", "street_id", "community_id", "top_category_id"}
 
 
 def area_filter(unit: OrgUnit) -> Q:
-    """The facts of appeals raised in the unit's area."""
+    """The rows (facts or daily) of appeals raised in the unit's area."""
     column = AREA_COLUMN.get(unit.kind)
     if column:
         return Q(**{column: unit.pk})
@@ -146,6 +143,7 @@ def area_filter(unit: OrgUnit) -> Q:
 
 
 def facts_for(unit: OrgUnit, period: Period, category_id: int | None = None):
+    """The per-appeal rollup rows of the unit's area and period (and top-level category)."""
     start, end = period.bounds
     qs = AppealFact.objects.filter(area_filter(unit), created_at__gte=start, created_at__lt=end)
     if category_id:
@@ -153,9 +151,35 @@ def facts_for(unit: OrgUnit, period: Period, category_id: int | None = None):
     return qs.order_by()
 
 
+def daily_for(model, unit: OrgUnit, period: Period, category_id: int | None = None):
+    """The daily rollup rows (DailyFact or DailyHours) of the unit's area and period."""
+    qs = model.objects.filter(area_filter(unit), day__gte=period.start, day__lt=period.end)
+    if category_id:
+        qs = qs.filter(top_category_id=category_id)
+    return qs.order_by()
+
+
+def uses_daily(unit: OrgUnit, by: str | None = None) -> bool:
+    return unit.kind in DAILY_AREAS and by in DAILY_COLUMNS
+
+
+def counts(unit: OrgUnit, period: Period, category_id=None, by: str | None = None, names=KPI_FIELDS):
+    """A queryset and the aggregates that count `names` (see models.MEASURES) over the unit's
+    area and period: the daily rollup when it holds the area and the grouping `by`, else the
+    per-appeal rollup. Both give the same numbers."""
+    if uses_daily(unit, by):
+        return daily_for(DailyFact, unit, period, category_id), rollup.daily_aggregates(names)
+    return facts_for(unit, period, category_id), rollup.fact_aggregates(names)
+
+
 def kpi(unit: OrgUnit, period: Period, category_id: int | None = None, weights: Weights | None = None) -> Kpi:
-    row = facts_for(unit, period, category_id).aggregate(**KPI_AGGREGATES)
-    return Kpi(**row, weights=weights or current_weights())
+    qs, aggs = counts(unit, period, category_id)
+    return Kpi(**qs.aggregate(**aggs), weights=weights or current_weights())
+
+
+def _by(unit: OrgUnit, period: Period, column: str, category_id=None, names=KPI_FIELDS) -> dict:
+    qs, aggs = counts(unit, period, category_id, by=column, names=names)
+    return {r.pop(column): r for r in qs.values(column).annotate(**aggs).order_by()}
 
 
 def children(unit: OrgUnit):
@@ -171,11 +195,7 @@ def by_child(unit: OrgUnit, period: Period, category_id=None, weights=None) -> l
     kind = CHILD_KIND.get(unit.kind)
     if kind is None:
         return []
-    column = AREA_COLUMN[kind]
-    rows = {
-        r.pop(column): r
-        for r in facts_for(unit, period, category_id).values(column).annotate(**KPI_AGGREGATES).order_by()
-    }
+    rows = _by(unit, period, AREA_COLUMN[kind], category_id)
     return [(child, Kpi(**rows.get(child.pk, {}), weights=weights)) for child in children(unit)]
 
 
@@ -193,21 +213,14 @@ def units_of_kind(root: OrgUnit, kind: str):
 def ranking(root: OrgUnit, kind: str, period: Period, weights=None) -> list[tuple[int | None, OrgUnit, Kpi]]:
     """Every unit of `kind` under `root`, ranked by composite score for the period (§7.2)."""
     weights = weights or current_weights()
-    column = AREA_COLUMN[kind]
-    rows = {r.pop(column): r for r in facts_for(root, period).values(column).annotate(**KPI_AGGREGATES).order_by()}
+    rows = _by(root, period, AREA_COLUMN[kind])
     return ranked([(u, Kpi(**rows.get(u.pk, {}), weights=weights)) for u in units_of_kind(root, kind)])
 
 
 def trend(unit: OrgUnit, period: Period, category_id=None) -> list[dict]:
     """Appeals received and resolved per week (weeks start on Monday)."""
-    tz = timezone.get_default_timezone()
-    days = (
-        facts_for(unit, period, category_id)
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day")
-        .annotate(received=Count("pk"), resolved=Count("pk", filter=Q(resolved=True)))
-        .order_by("day")
-    )
+    qs, aggs = counts(unit, period, category_id, by="day", names=["received", "resolved"])
+    days = qs.values("day").annotate(**aggs).order_by("day")
     weeks: dict[date, dict] = {}
     monday = period.start - timedelta(days=period.start.weekday())
     while monday < period.end:
@@ -231,59 +244,36 @@ def categories(unit: OrgUnit, period: Period, category_id=None, limit=None) -> l
     from twoway.appeals.models import Category
 
     column = "category_id" if category_id else "top_category_id"
-    rows = (
-        facts_for(unit, period, category_id)
-        .values(column)
-        .annotate(received=Count("pk"), resolved=Count("pk", filter=Q(resolved=True)))
-        .order_by("-received", column)
-    )
+    qs, aggs = counts(unit, period, category_id, by=column, names=["received", "resolved"])
+    rows = qs.values(column).annotate(**aggs).order_by("-received", column)
     rows = list(rows[:limit] if limit else rows)
     names = {c.pk: c.name for c in Category.objects.filter(pk__in=[r[column] for r in rows])}
     return [{"category": names.get(r[column], "?"), "received": r["received"], "resolved": r["resolved"]} for r in rows]
 
 
-class Median(Aggregate):
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-def _medians(qs) -> dict[str, float | None]:
-    columns = {level: f"hours_{level}" for level in LEVELS}
-    if connection.vendor == "postgresql":
-        return qs.aggregate(**{level: Median(col) for level, col in columns.items()})
-    out = {}
-    for level, col in columns.items():
-        values = [v for v in qs.filter(**{f"{col}__isnull": False}).values_list(col, flat=True)]
-        out[level] = statistics.median(values) if values else None
-    return out
-
-
 def funnel(unit: OrgUnit, period: Period, category_id=None) -> list[dict]:
     """The five-level funnel: per level, the appeals settled there (and their share of those
-    received), how many went up from there, and the median hours an appeal stayed there."""
-    qs = facts_for(unit, period, category_id)
-    counts = qs.aggregate(
-        received=Count("pk"),
-        **{f"settled_{lv}": Count("pk", filter=Q(settled_level=lv)) for lv in LEVELS},
-        up_group=Count("pk", filter=Q(up_group=True)),
-        up_community=Count("pk", filter=Q(up_community=True)),
-        up_street=Count("pk", filter=Q(up_street=True)),
-        **{f"reached_{lv}": Count("pk", filter=Q(**{f"hours_{lv}__isnull": False})) for lv in LEVELS},
-    )
-    medians = _medians(qs)
-    received = counts["received"]
+    received), how many went up from there, and the median hours an appeal stayed there (from
+    the hour bands: see rollup.py for its precision)."""
+    names = ["received", *(f"settled_{lv}" for lv in LEVELS), "up_group", "up_community", "up_street"]
+    qs, aggs = counts(unit, period, category_id, names=names)
+    totals = qs.aggregate(**aggs)
+    if uses_daily(unit):
+        reached, medians = rollup.band_medians(daily_for(DailyHours, unit, period, category_id), daily=True)
+    else:
+        reached, medians = rollup.band_medians(facts_for(unit, period, category_id), daily=False)
+    received = totals["received"]
     rows = []
     for level in LEVELS:
-        settled = counts[f"settled_{level}"]
+        settled = totals[f"settled_{level}"]
         rows.append(
             {
                 "level": level,
                 "label": Level(level).label,
-                "reached": counts[f"reached_{level}"],
+                "reached": reached[level],
                 "settled": settled,
                 "share": (settled / received) if received else None,
-                "went_up": counts.get(f"up_{level}", 0),
+                "went_up": totals.get(f"up_{level}", 0),
                 "median_hours": medians[level],
             }
         )
@@ -309,11 +299,12 @@ def rising(unit: OrgUnit, today: date, days: int = 30, limit: int = 10) -> list[
     column = AREA_COLUMN[kind]
     recent = Period(today - timedelta(days=days - 1), today + timedelta(days=1))
     before = Period(recent.start - timedelta(days=days), recent.start)
-    now_counts = dict(facts_for(unit, recent).values_list(column).annotate(n=Count("pk")))
-    old_counts = dict(facts_for(unit, before).values_list(column).annotate(n=Count("pk")))
+    now_counts = _by(unit, recent, column, names=["received"])
+    old_counts = _by(unit, before, column, names=["received"])
     rows = []
     for child in children(unit):
-        new, old = now_counts.get(child.pk, 0), old_counts.get(child.pk, 0)
+        new = now_counts.get(child.pk, {}).get("received", 0)
+        old = old_counts.get(child.pk, {}).get("received", 0)
         if new > old:
             rows.append({"unit": child, "recent": new, "before": old, "change": new - old})
     rows.sort(key=lambda r: (-r["change"], r["unit"].path))

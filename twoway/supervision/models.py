@@ -1,6 +1,7 @@
 """Supervision (R-9): the KPI settings with their history, the per-appeal rollup the dashboards
 read, and the archive of periodic reports (定期汇报)."""
 
+from bisect import bisect_right
 from decimal import Decimal
 
 from django.db import models
@@ -52,10 +53,15 @@ class Level(models.TextChoices):
 
 class AppealFact(models.Model):
     """What the KPIs need from one appeal, derived from its events (see facts.py) and kept up by
-    `facts_refresh`. The dashboards aggregate these rows instead of replaying every event."""
+    `facts_refresh`. The daily rollup (`DailyFact`, `DailyHours`) sums these rows per cell."""
 
-    appeal = models.OneToOneField(Appeal, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # A rollup row, not a record: no database constraint to check on a bulk load of a million.
+    appeal = models.OneToOneField(
+        Appeal, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     created_at = models.DateTimeField()
+    day = models.DateField()  # the local day it was raised
+    cell = models.CharField(max_length=48)  # the daily rollup row it counts in (see `cell_key`)
     group = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     community = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     street = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
@@ -76,6 +82,11 @@ class AppealFact(models.Model):
     hours_community = models.FloatField(null=True)
     hours_street = models.FloatField(null=True)
     hours_district = models.FloatField(null=True)
+    # The hour band (index into HOUR_BANDS) of each hours_* value, for the daily histograms.
+    band_group = models.PositiveSmallIntegerField(null=True)
+    band_community = models.PositiveSmallIntegerField(null=True)
+    band_street = models.PositiveSmallIntegerField(null=True)
+    band_district = models.PositiveSmallIntegerField(null=True)
     score = models.CharField(max_length=16, blank=True)
     source_updated_at = models.DateTimeField()
 
@@ -85,11 +96,120 @@ class AppealFact(models.Model):
             models.Index(fields=["street", "created_at"]),
             models.Index(fields=["community", "created_at"]),
             models.Index(fields=["group", "created_at"]),
+            models.Index(fields=["cell"]),
         ]
 
     @property
     def bounced(self) -> bool:
         return self.escalations >= 2 or self.reopened
+
+
+def cell_key(day, street_id, community_id, top_category_id) -> str:
+    """The daily rollup row of appeals raised on `day` in a community (or, outside any
+    community, a street) in a top-level category."""
+    return f"{day:%Y%m%d}.{street_id or 0}.{community_id or 0}.{top_category_id}"
+
+
+# What the daily rollup counts, per cell: each is the number of AppealFact rows matching the
+# condition. The KPIs, the funnel and the rankings are sums of these.
+MEASURES: dict[str, models.Q] = {
+    "received": models.Q(),
+    "accepted_on_time": models.Q(accepted_on_time=True),
+    "resolved": models.Q(resolved=True),
+    "resolved_on_time": models.Q(resolved_on_time=True),
+    "satisfied": models.Q(score="satisfied"),
+    "basic": models.Q(score="basic"),
+    "unsatisfied": models.Q(score="unsatisfied"),
+    "returned": models.Q(returned=True),
+    "reopened": models.Q(reopened=True),
+    "settled_group": models.Q(settled_level="group"),
+    "settled_community": models.Q(settled_level="community"),
+    "settled_street": models.Q(settled_level="street"),
+    "settled_district": models.Q(settled_level="district"),
+    "up_group": models.Q(up_group=True),
+    "up_community": models.Q(up_community=True),
+    "up_street": models.Q(up_street=True),
+}
+
+# Lower edges (hours) of the bands in which the time spent at each level is counted; the last
+# band is open. Narrow where most appeals fall (within the time limits), wider beyond.
+HOUR_BANDS = (
+    *(0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 21, 24),
+    *(30, 36, 42, 48, 54, 60, 66, 72, 84, 96, 108, 120, 144, 168, 192),
+    *(240, 288, 336, 408, 504, 600, 720, 1080, 1440),
+)
+HOURS_LEVELS = ("group", "community", "street", "district")
+
+
+def band_of(hours: float | None) -> int | None:
+    """The index of the hour band holding `hours` (None stays None)."""
+    if hours is None:
+        return None
+    return max(0, bisect_right(HOUR_BANDS, hours) - 1)
+
+
+def band_fields(prefix: str) -> list[str]:
+    """`n_<level>_<band>` (how many) or `s_<level>_<band>` (their seconds), every level and band."""
+    return [f"{prefix}_{level}_{i:02d}" for level in HOURS_LEVELS for i in range(len(HOUR_BANDS))]
+
+
+class _CellRow(models.Model):
+    """A cell of the daily rollup: a local day, the area, a top-level category."""
+
+    cell = models.CharField(max_length=48, unique=True)
+    day = models.DateField()
+    street = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    community = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    top_category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFact(_CellRow):
+    """The KPI counts of one cell (see MEASURES): what the dashboards, rankings, reports and the
+    public page sum, a few thousand rows for a district's quarter. Rebuilt from AppealFact for
+    the cells an incremental refresh touched, in the same transaction (rollup.py)."""
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"]),
+            models.Index(fields=["street", "day"]),
+            models.Index(fields=["community", "day"]),
+        ]
+
+
+for _name in MEASURES:
+    DailyFact.add_to_class(_name, models.PositiveIntegerField(default=0))
+
+
+class DailyHours(_CellRow):
+    """The hours spent at each level by the cell's appeals, as a histogram: per level and band,
+    how many appeals (`n_…`) and their total seconds (`s_…`); empty bands are NULL. The funnel's
+    medians come from here (rollup.median_from_bands)."""
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"]),
+            models.Index(fields=["street", "day"]),
+            models.Index(fields=["community", "day"]),
+        ]
+
+
+for _name in band_fields("n"):
+    DailyHours.add_to_class(_name, models.PositiveIntegerField(null=True))
+for _name in band_fields("s"):
+    DailyHours.add_to_class(_name, models.BigIntegerField(null=True))
+
+
+class AppealTerms(models.Model):
+    """The words of an appeal's description that hotspots count (jieba, stop words left out),
+    found once: a description does not change after it is submitted."""
+
+    appeal = models.OneToOneField(
+        Appeal, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    terms = models.TextField(blank=True)  # distinct words, separated by spaces
 
 
 class RefreshMark(models.Model):

@@ -37,7 +37,7 @@ def one(value, digits=1):
     return None if value is None else round(value, digits)
 
 
-def build(name: str, unit, period, category_id=None) -> Table:
+def build(name: str, unit, period, category_id=None, weights=None) -> Table:
     title = str(CHARTS[name])
     if name == "trend":
         rows = [[r["week"].isoformat(), r["received"], r["resolved"]] for r in kpis.trend(unit, period, category_id)]
@@ -56,7 +56,7 @@ def build(name: str, unit, period, category_id=None) -> Table:
             _("Settled here"),
             _("Share of all settled here (%)"),
             _("Went up from here"),
-            _("Median hours at this level"),
+            _("Median hours at this level (approx.)"),
         ]
         return Table(name, title, headers, rows)
     if name == "ranking":
@@ -71,7 +71,7 @@ def build(name: str, unit, period, category_id=None) -> Table:
                 pct(k.on_time),
                 one(k.composite),
             ]
-            for rank, u, k in kpis.ranked(kpis.by_child(unit, period, category_id))
+            for rank, u, k in kpis.ranked(kpis.by_child(unit, period, category_id, weights=weights))
         ]
         return Table(name, title, RANKING_HEADERS(), rows)
     raise KeyError(name)

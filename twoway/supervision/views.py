@@ -129,14 +129,15 @@ def dashboard(request):
     """One dashboard per level: the KPIs of the chosen unit, its charts, and its units one level down."""
     f = parse_filters(request)
     cat = f.category.pk if f.category else None
-    summary = kpis.kpi(f.unit, f.period, cat)
-    charts = [tables.build(name, f.unit, f.period, cat) for name in tables.CHARTS]
+    weights = kpis.current_weights()
+    summary = kpis.kpi(f.unit, f.period, cat, weights=weights)
+    charts = [tables.build(name, f.unit, f.period, cat, weights=weights) for name in tables.CHARTS]
     if not kpis.CHILD_KIND.get(f.unit.kind):
         charts = [c for c in charts if c.name != "ranking"]
     month = kpis.Period.month(_today())
     commended = lagging = None
     if f.unit.kind == UnitKind.DISTRICT:
-        ranking = [r for r in kpis.ranking(f.unit, UnitKind.COMMUNITY, month) if r[0] is not None]
+        ranking = [r for r in kpis.ranking(f.unit, UnitKind.COMMUNITY, month, weights=weights) if r[0] is not None]
         commended, lagging = ranking[:3], (ranking[-3:][::-1] if len(ranking) > 3 else [])
     sub_units = list(kpis.children(f.unit)) if f.unit.kind == UnitKind.DISTRICT else [f.unit]
     forward = kpis.forward(sub_units, f.period)
@@ -155,7 +156,7 @@ def dashboard(request):
             "month": month,
             "forward": forward,
             "as_of": facts.last_refresh(),
-            "weights": kpis.current_weights(),
+            "weights": weights,
         },
     )
 
