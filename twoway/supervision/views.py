@@ -308,10 +308,19 @@ def report_make(request):
 
 
 class SettingsForm(forms.Form):
-    w_response = forms.CharField(label=gettext_lazy("Weight of the response rate"))
-    w_resolve = forms.CharField(label=gettext_lazy("Weight of the resolution rate"))
-    w_satisfaction = forms.CharField(label=gettext_lazy("Weight of the satisfaction rate"))
-    basic_factor = forms.CharField(label=gettext_lazy("Factor for “basically satisfied”"))
+    # Numbers from 0 to 1 with two decimals; kpi_settings_change checks that the weights add up to 1.
+    w_response = forms.DecimalField(
+        label=gettext_lazy("Weight of the response rate"), min_value=0, max_value=1, max_digits=3, decimal_places=2
+    )
+    w_resolve = forms.DecimalField(
+        label=gettext_lazy("Weight of the resolution rate"), min_value=0, max_value=1, max_digits=3, decimal_places=2
+    )
+    w_satisfaction = forms.DecimalField(
+        label=gettext_lazy("Weight of the satisfaction rate"), min_value=0, max_value=1, max_digits=3, decimal_places=2
+    )
+    basic_factor = forms.DecimalField(
+        label=gettext_lazy("Factor for “basically satisfied”"), min_value=0, max_value=1, max_digits=3, decimal_places=2
+    )
     note = forms.CharField(label=gettext_lazy("Reason for the change"), required=False, max_length=300)
 
 
