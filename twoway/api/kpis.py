@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from twoway.appeals.models import Category
+from twoway.core.dbrouter import primary_reads, replica_reads
 from twoway.core.errors import DomainError
 from twoway.org.models import OrgUnit, UnitKind
 from twoway.org.scope import scope_for, unit_get
@@ -168,7 +169,8 @@ class _Chosen:
     def __init__(self, request, f: KpiFilters):
         if not scope_for(request.user).is_staff:
             raise PermissionDenied(_("Only staff see the KPIs."))
-        facts.facts_refresh(max_appeals=REFRESH_AT_MOST)
+        with primary_reads():  # the latest events are on the primary
+            facts.facts_refresh(max_appeals=REFRESH_AT_MOST)
         self.unit = unit_get(request.user, f.unit) if f.unit else default_unit(request.user)
         if self.unit is None:  # staff by a superuser's flag, with no role on any unit
             raise DomainError("required", _("unit: choose a unit."), "unit")
@@ -207,18 +209,20 @@ def kpi_read(request: HttpRequest, filters: Query[KpiFilters]):
     """Over the appeals raised in the unit's area in the period (and category): the counts, the
     rates, the composite score with the district's weights, the five-level funnel, and the
     forward chain's figures, exactly as the unit's dashboard shows them."""
-    f = _Chosen(request, filters)
-    summary = sv.kpi(f.unit, f.period, f.category_id)
-    # The dashboard shows a district's streets in the forward-chain table, any other unit alone.
-    sub_units = list(sv.children(f.unit)) if f.unit.kind == UnitKind.DISTRICT else [f.unit]
-    forward = sv.forward(sub_units, f.period)
-    return {
-        **f.head(),
-        **_rates(summary),
-        "weights": _weights(summary.weights),
-        "funnel": [{**row, "label": str(row["label"])} for row in sv.funnel(f.unit, f.period, f.category_id)],
-        "forward": [{**row, "unit": _unit(row["unit"])} for row in forward["rows"]] if forward else None,
-    }
+    # As the dashboard: the figures may come from a replica, the refresh reads the primary.
+    with replica_reads():
+        f = _Chosen(request, filters)
+        summary = sv.kpi(f.unit, f.period, f.category_id)
+        # The dashboard shows a district's streets in the forward-chain table, any other unit alone.
+        sub_units = list(sv.children(f.unit)) if f.unit.kind == UnitKind.DISTRICT else [f.unit]
+        forward = sv.forward(sub_units, f.period)
+        return {
+            **f.head(),
+            **_rates(summary),
+            "weights": _weights(summary.weights),
+            "funnel": [{**row, "label": str(row["label"])} for row in sv.funnel(f.unit, f.period, f.category_id)],
+            "forward": [{**row, "unit": _unit(row["unit"])} for row in forward["rows"]] if forward else None,
+        }
 
 
 @router.get(
@@ -230,12 +234,13 @@ def kpi_read(request: HttpRequest, filters: Query[KpiFilters]):
 def kpi_ranking(request: HttpRequest, filters: Query[KpiFilters]):
     """The dashboard's ranking: a district's streets, a street's communities, a community's resident
     groups, best composite score first; units without a score come last, unranked."""
-    f = _Chosen(request, filters)
-    weights = sv.current_weights()
-    rows = sv.ranked(sv.by_child(f.unit, f.period, f.category_id, weights=weights))
-    return {
-        **f.head(),
-        "child_kind": sv.CHILD_KIND.get(f.unit.kind),
-        "weights": _weights(weights),
-        "items": [{"rank": rank, "unit": _unit(u), **_rates(k)} for rank, u, k in rows],
-    }
+    with replica_reads():
+        f = _Chosen(request, filters)
+        weights = sv.current_weights()
+        rows = sv.ranked(sv.by_child(f.unit, f.period, f.category_id, weights=weights))
+        return {
+            **f.head(),
+            "child_kind": sv.CHILD_KIND.get(f.unit.kind),
+            "weights": _weights(weights),
+            "items": [{"rank": rank, "unit": _unit(u), **_rates(k)} for rank, u, k in rows],
+        }
