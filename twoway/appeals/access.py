@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from twoway.core.parse import pk_or_404
 from twoway.org.models import OrgUnit
 from twoway.org.scope import scope_for
 
@@ -67,10 +68,7 @@ def can_act(user, appeal: Appeal) -> bool:
 
 def appeal_get(user, pk, *, act: bool = False, for_update: bool = False) -> Appeal:
     """The appeal, if the user may see it (404 otherwise) and act on it with act=True (403)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(pk)
     qs = Appeal.objects.select_related("handling_unit", "origin_unit", "category", "raised_by")
     if for_update:
         qs = qs.select_for_update(of=("self",))

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from twoway.core.errors import DomainError
-from twoway.core.parse import as_int
+from twoway.core.parse import as_ids, as_int
+from twoway.core.text import clean_key, clean_text
 from twoway.deadlines import engine
 from twoway.notify.send import StaffOf, notify, notify_many
 from twoway.org.models import STAFF_ROLES, OrgUnit, Person, UnitKind
@@ -29,6 +30,7 @@ from .access import appeal_get, can_act
 from .models import (
     DESCRIPTION_MAX,
     MAX_EXTENSION_DAYS,
+    OUTCOME_MAX,
     RATING_DAYS,
     Appeal,
     AppealEvent,
@@ -44,6 +46,9 @@ from .models import (
     SupervisionOrder,
 )
 from .selectors import active_category
+
+DECISION_REF_MAX = 100
+MERGE_MAX = 100  # appeals merged in one go: the timeline names each of them
 
 ESCALATES_TO = {
     UnitKind.GROUP: UnitKind.COMMUNITY,
@@ -156,12 +161,11 @@ def _tell_handlers(appeal: Appeal, title: str) -> None:
 
 
 def _text(value: str, field: str, label: str, *, required: bool = True, limit: int = 2000) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError("required", _("%(field)s: this field is required.") % {"field": label}, field)
-    if len(value) > limit:
-        raise DomainError("too_long", _("%(field)s: at most %(n)s characters.") % {"field": label, "n": limit}, field)
-    return value
+    return clean_text(value, field=field, label=label, limit=limit, required=required)
+
+
+def _decision_ref(value: str) -> str:
+    return clean_text(value, field="decision_ref", label=_("Meeting decision"), limit=DECISION_REF_MAX)
 
 
 def _save(appeal: Appeal, *fields: str) -> None:
@@ -203,7 +207,9 @@ def appeal_submit(
             raise DomainError("not_in_area", _("Resident: this resident is outside your area."), "resident")
         if channel == Channel.APP:
             channel = Channel.PHONE
-    idem_key = (idem_key or "").strip()[:64]
+    if channel not in Channel.values:
+        raise DomainError("bad_channel", _("Channel: choose one of the list."), "channel")
+    idem_key = clean_key(idem_key, limit=200)[:64]
     description = _text(description, "description", _("Description"), limit=DESCRIPTION_MAX)
     category = active_category(category_id)
     if category is None:
@@ -292,7 +298,7 @@ def _coordinates(lat, lng):
         lat, lng = Decimal(str(lat)), Decimal(str(lng))
     except (InvalidOperation, ValueError):
         raise DomainError("bad_location", _("Location: latitude and longitude must be numbers."), "lat") from None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+    if not (lat.is_finite() and lng.is_finite() and -90 <= lat <= 90 and -180 <= lng <= 180):
         raise DomainError("bad_location", _("Location: latitude and longitude are out of range."), "lat")
     return lat.quantize(Decimal("0.000001")), lng.quantize(Decimal("0.000001"))
 
@@ -323,8 +329,9 @@ def appeal_return(*, user, appeal_id, reason: str, duplicate_of_number: str = ""
     _expect(appeal, Status.PENDING)
     reason = _text(reason, "reason", _("Reason"), limit=500)
     original = None
-    if duplicate_of_number.strip():
-        original = Appeal.objects.filter(number=duplicate_of_number.strip()).exclude(pk=appeal.pk).first()
+    if isinstance(duplicate_of_number, str) and duplicate_of_number.strip():
+        number = clean_key(duplicate_of_number, limit=20)
+        original = Appeal.objects.filter(number=number).exclude(pk=appeal.pk).first() if number else None
         if original is None:
             raise DomainError("unknown_appeal", _("Duplicate of: no appeal has this number."), "duplicate_of")
     appeal.status, appeal.duplicate_of, appeal.closed_at = Status.RETURNED, original, timezone.now()
@@ -355,7 +362,8 @@ def appeal_resolve(*, user, appeal_id, outcome: str, decision_ref: str = "") -> 
     _expect(appeal, Status.ACCEPTED)
     if appeal.handling_unit.kind == UnitKind.DEPARTMENT:
         raise DomainError("department_answers", _("A department answers to the district, which gives the outcome."))
-    outcome = _text(outcome, "outcome", _("Outcome"))
+    outcome = _text(outcome, "outcome", _("Outcome"), limit=OUTCOME_MAX)
+    decision_ref = _decision_ref(decision_ref)
     now = timezone.now()
     appeal.status, appeal.outcome, appeal.resolved_at, appeal.resolved_unit = (
         Status.RESOLVED,
@@ -405,6 +413,7 @@ def appeal_escalate(*, user, appeal_id, reason: str, decision_ref: str = "") -> 
     appeal = appeal_get(user, appeal_id, act=True, for_update=True)
     _expect(appeal, Status.ACCEPTED)
     reason = _text(reason, "reason", _("Reason"), limit=1000)
+    decision_ref = _decision_ref(decision_ref)
     return _escalate(appeal, actor=_person(user), reason=reason, decision_ref=decision_ref)
 
 
@@ -509,6 +518,9 @@ def appeal_merge(*, user, target_id, other_ids) -> Appeal:
     target = appeal_get(user, target_id, act=True, for_update=True)
     _expect(target, Status.PENDING, Status.ACCEPTED)
     actor = _person(user)
+    other_ids = list(dict.fromkeys(as_ids(other_ids)))
+    if len(other_ids) > MERGE_MAX:
+        raise DomainError("too_many", _("Merge: at most %(n)s appeals at a time.") % {"n": MERGE_MAX}, "others")
     merged = []
     for other_id in other_ids:
         other = appeal_get(user, other_id, act=True, for_update=True)

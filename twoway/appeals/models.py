@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from twoway.org.models import Household, OrgUnit, Person
 
 DESCRIPTION_MAX = 2000
+OUTCOME_MAX = 2000
+# The longest note an event carries: an outcome, an answer or a note (2000), or the numbers of
+# the appeals merged in one go (appeals.flow.MERGE_MAX).
+EVENT_NOTE_MAX = 4000
 RATING_DAYS = 7
 MAX_EXTENSION_DAYS = 10
 
@@ -112,7 +116,7 @@ class Appeal(models.Model):
     yellow_at = models.DateTimeField(_("yellow card from"), null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), max_length=OUTCOME_MAX, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("resolved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -204,7 +208,7 @@ class AppealEvent(models.Model):
         OrgUnit, verbose_name=_("to unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(_("status after"), max_length=16, choices=Status.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=EVENT_NOTE_MAX, blank=True)
     internal = models.BooleanField(_("staff only"), default=False)
     decision_ref = models.CharField(_("meeting decision"), max_length=100, blank=True)
     at = models.DateTimeField(_("time"))

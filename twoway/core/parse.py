@@ -20,11 +20,22 @@ def as_int(value, default=None):
     return number if _ID_MIN <= number <= _ID_MAX else default
 
 
+def as_list(values) -> list:
+    """A list from a form or the API: None is empty, and one value alone (text, a number) where
+    a list was expected is a list of that one value (text is not split into its characters)."""
+    if values is None:
+        return []
+    if isinstance(values, str | bytes):
+        return [values]
+    try:
+        return list(values)
+    except TypeError:
+        return [values]
+
+
 def as_ids(values) -> list[int]:
     """The values that are valid ids, in order; the rest are dropped."""
-    if values is None or isinstance(values, str | bytes):
-        values = [values]
-    found = (as_int(v) for v in values)
+    found = (as_int(v) for v in as_list(values))
     return [n for n in found if n is not None]
 
 

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from twoway.core.text import clean_key
+
 
 class Level(models.TextChoices):
     GROUP = "group", _("Resident group")
@@ -48,6 +50,8 @@ class TimeLimitRule(models.Model):
         return f"{self.get_level_display()} · {self.get_stage_display()} · {self.working_days}"
 
     def clean(self):
+        if self.category_code and self.category_code != clean_key(self.category_code, limit=32):
+            raise ValidationError({"category_code": _("Category: choose a category from the list.")})
         if self.yellow_before < 1:
             raise ValidationError(
                 {"yellow_before": _("The yellow card must come before the red card: at least 1 working day before.")}

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from twoway.audit.log import AuditAction, audit_record
 from twoway.core.errors import DomainError
 from twoway.core.pages import run_form_action
+from twoway.core.text import clean_text
 from twoway.org.models import RoleKind
 from twoway.org.scope import require_staff, scope_for
 
@@ -131,9 +132,7 @@ def _save_rule(*, rule: TimeLimitRule, form: forms.Form) -> TimeLimitRule | None
 @transaction.atomic
 def holiday_add(*, start: date, until: date | None, is_workday: bool, name: str) -> list[Holiday]:
     """Add one date, or each date from `start` to `until`, to the calendar."""
-    name = (name or "").strip()
-    if len(name) > HOLIDAY_NAME_MAX:
-        raise DomainError("too_long", _("Name: at most %(n)s characters.") % {"n": HOLIDAY_NAME_MAX}, "name")
+    name = clean_text(name, field="name", label=_("Name"), limit=HOLIDAY_NAME_MAX)
     until = until or start
     if until < start:
         raise DomainError("bad_range", _("Until: the last day cannot come before the first."), "until")

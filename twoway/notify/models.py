@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# A notification is a pointer to a record: a longer text is cut short there (notify.send).
+BODY_MAX = 2000
+
 
 class Notification(models.Model):
     """One message in a person's in-app notification centre."""
@@ -14,7 +17,7 @@ class Notification(models.Model):
         db_index=False,
     )
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
+    body = models.TextField(_("body"), max_length=BODY_MAX, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

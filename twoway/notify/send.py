@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import Notification
+from .models import BODY_MAX, Notification
 
 log = logging.getLogger("twoway.notify")
 
@@ -70,7 +70,7 @@ def notify_many(messages) -> None:
     or a `StaffOf`, stored in one INSERT."""
     direct, staff = [], []
     for people, title, body, link in messages:
-        title = title[:200]
+        title, body = title[:200], (body or "")[:BODY_MAX]
         if isinstance(people, StaffOf):
             staff.append((people, title, body, link))
         else:

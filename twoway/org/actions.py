@@ -5,10 +5,15 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int
+from twoway.core.text import clean_text
 
-from .models import CHILD_KINDS, PATH_DIGITS, Grid, Household, OrgUnit, Person, Role, UnitKind
+from .models import CHILD_KINDS, PATH_DIGITS, Gender, Grid, Household, OrgUnit, Person, Role, RoleKind, UnitKind
+
+SORT_MAX = 100_000
 
 
 def _path_for(unit: OrgUnit, parent: OrgUnit | None) -> str:
@@ -16,6 +21,8 @@ def _path_for(unit: OrgUnit, parent: OrgUnit | None) -> str:
 
 
 def _check_child_kind(kind: str, parent: OrgUnit | None) -> None:
+    if kind not in UnitKind.values:
+        raise DomainError("bad_kind", _("Kind: choose a kind of unit from the list."), "kind")
     allowed = CHILD_KINDS.get(UnitKind(parent.kind) if parent else None, [])
     if kind not in allowed:
         raise DomainError(
@@ -27,12 +34,18 @@ def _check_child_kind(kind: str, parent: OrgUnit | None) -> None:
 
 
 def _check_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("name_required", _("Name: this field is required."), "name")
-    if len(name) > 100:
-        raise DomainError("name_too_long", _("Name: at most 100 characters."), "name")
-    return name
+    return clean_text(name, field="name", label=_("Name"), limit=100, required=True)
+
+
+def _check_sort(sort) -> int:
+    number = 0 if sort in (None, "") else as_int(sort)
+    if number is None or not 0 <= number <= SORT_MAX:
+        raise DomainError("bad_sort", _("Order: enter a whole number from 0 to %(n)s.") % {"n": SORT_MAX}, "sort")
+    return number
+
+
+def _check_address(address: str) -> str:
+    return clean_text(address, field="address", label=_("Address"), limit=200)
 
 
 @transaction.atomic
@@ -40,11 +53,14 @@ def unit_create(
     *, parent: OrgUnit | None, kind: str, name: str, code: str = "", sort: int = 0, address: str = "", phone: str = ""
 ) -> OrgUnit:
     """Add a unit under `parent`; the kind must fit the level below the parent."""
+    from .validation import clean_phone
+
     name = _check_name(name)
     _check_child_kind(kind, parent)
     if parent is not None and parent.is_retired:
         raise DomainError("parent_retired", _("Units cannot be added under a retired unit."), "parent")
-    code = (code or "").strip() or f"U{uuid.uuid4().hex[:12].upper()}"
+    code = clean_text(code, field="code", label=_("Code"), limit=32) or f"U{uuid.uuid4().hex[:12].upper()}"
+    sort, address, phone = _check_sort(sort), _check_address(address), clean_phone(phone)
     if OrgUnit.objects.filter(code=code).exists():
         raise DomainError("code_taken", _("Code: %(code)s is already used.") % {"code": code}, "code")
     unit = OrgUnit.objects.create(
@@ -78,7 +94,7 @@ def unit_update(*, unit: OrgUnit, name: str, address: str = "", phone: str = "",
 
     unit.name = _check_name(name)
     unit.phone = clean_phone(phone)
-    unit.address, unit.sort = (address or "").strip()[:200], sort or 0
+    unit.address, unit.sort = _check_address(address), _check_sort(sort)
     unit.save(update_fields=["name", "phone", "address", "sort"])
     return unit
 
@@ -142,12 +158,7 @@ def _household_fields(building: str, entrance: str, room: str) -> tuple[str, str
     values = {"building": building, "entrance": entrance, "room": room}
     labels = {"building": _("Building"), "entrance": _("Unit (entrance)"), "room": _("Room")}
     for key, value in values.items():
-        value = (value or "").strip()
-        if not value:
-            raise DomainError("required", _("%(field)s: this field is required.") % {"field": labels[key]}, key)
-        if len(value) > 20:
-            raise DomainError("too_long", _("%(field)s: at most 20 characters.") % {"field": labels[key]}, key)
-        values[key] = value
+        values[key] = clean_text(value, field=key, label=labels[key], limit=20, required=True)
     return values["building"], values["entrance"], values["room"]
 
 
@@ -159,6 +170,7 @@ def household_save(
     if group.kind != UnitKind.GROUP:
         raise DomainError("not_a_group", _("Resident group: choose a resident group."), "group")
     building, entrance, room = _household_fields(building, entrance, room)
+    address = _check_address(address)
     clash = Household.objects.filter(group=group, building=building, entrance=entrance, room=room)
     if household is not None:
         clash = clash.exclude(pk=household.pk)
@@ -189,13 +201,12 @@ def person_save(
     """Create or update a person; a resident's unit is their household's group."""
     from .validation import clean_id_number, clean_phone
 
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("required", _("Name: this field is required."), "name")
-    if len(name) > 50:
-        raise DomainError("too_long", _("Name: at most 50 characters."), "name")
+    name = clean_text(name, field="name", label=pgettext("person", "Name"), limit=50, required=True)
     phone = clean_phone(phone)
     id_number = clean_id_number(id_number)
+    if gender and gender not in Gender.values:
+        raise DomainError("bad_gender", _("Gender: choose one of the list."), "gender")
+    relation = clean_text(relation, field="relation", label=_("Relation to head of household"), limit=20)
     if household is not None:
         unit = household.group
     if id_number:
@@ -221,6 +232,9 @@ def person_save(
 @transaction.atomic
 def role_assign(*, person: Person, unit: OrgUnit, kind: str, title: str = "") -> Role:
     """Give a person a role on a unit; assigning a role they already hold changes nothing."""
+    if kind not in RoleKind.values:
+        raise DomainError("bad_role", _("Role: choose a role from the list."), "kind")
+    title = clean_text(title, field="title", label=_("Title"), limit=50)
     role, _created = Role.objects.get_or_create(person=person, unit=unit, kind=kind, defaults={"title": title})
     return role
 
