@@ -1,17 +1,35 @@
 """Meetings, participants, topics and their steps (R-4.1, R-3.2–R-3.5)."""
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from twoway.appeals.models import Appeal, EventKind, Status
 from twoway.core.errors import DomainError
-from twoway.core.parse import as_ids
+from twoway.core.parse import as_ids, as_int
+from twoway.core.text import clean_key, clean_text
 from twoway.org.models import OrgUnit, Person, Role, RoleKind, UnitKind
 from twoway.org.scope import scope_for
 
-from .models import Attendance, Meeting, MeetingType, Motion, MotionStatus, Participant, ParticipantRole, Topic
+from .models import (
+    MATTER_MAX,
+    MINUTES_MAX,
+    PLAN_MAX,
+    Attendance,
+    Meeting,
+    MeetingType,
+    Motion,
+    MotionEffect,
+    MotionStatus,
+    Participant,
+    ParticipantRole,
+    Topic,
+)
 from .votes import _may_run
 
 
@@ -30,18 +48,26 @@ def meeting_create(
     """Call a meeting of the unit's own type; the person calling it is the convener."""
     if not scope_for(user).covers(unit.path, write=True):
         raise DomainError("not_in_area", _("Unit: you cannot call a meeting for this unit."), "unit")
-    mtype = MeetingType.objects.filter(code=type_code, level=unit.kind).first()
+    code = clean_key(type_code, limit=50)
+    mtype = MeetingType.objects.filter(code=code, level=unit.kind).first() if code else None
     if mtype is None:
         raise DomainError("wrong_type", _("Type: this kind of meeting is not held at this level."), "type")
-    title = (title or "").strip()
-    if not title:
-        raise DomainError("required", _("Title: this field is required."), "title")
-    if not (place or "").strip() and not (online_link or "").strip():
+    title = clean_text(title, field="title", label=pgettext("meeting", "Title"), limit=200, required=True)
+    place = clean_text(place, field="place", label=_("Place"), limit=200)
+    online_link = clean_text(online_link, field="online_link", label=_("Online link"), limit=200)
+    if online_link:
+        try:
+            URLValidator(schemes=["http", "https"])(online_link)
+        except ValidationError:
+            raise DomainError("bad_link", _("Online link: enter a web address (https://…)."), "online_link") from None
+    if not place and not online_link:
         raise DomainError("no_place", _("Place: give a place or an online link."), "place")
+    if not isinstance(starts_at, datetime):
+        raise DomainError("bad_time", _("Time: enter a date and time."), "starts_at")
     return Meeting.objects.create(
         type=mtype,
         unit=unit,
-        title=title[:200],
+        title=title,
         convener=scope_for(user).person,
         starts_at=starts_at,
         place=place,
@@ -52,7 +78,10 @@ def meeting_create(
 
 @transaction.atomic
 def participants_add(*, user, meeting: Meeting, people: list[Person], role: str = "member", votes: bool = True) -> int:
+    """Add people to the meeting in one role (members vote by default); those already in it stay as they are."""
     _may_run(user, meeting)
+    if role not in ParticipantRole.values:
+        raise DomainError("bad_role", _("Role: choose one of the list."), "role")
     added = 0
     for person in people:
         _obj, created = Participant.objects.get_or_create(
@@ -66,9 +95,9 @@ def participants_add(*, user, meeting: Meeting, people: list[Person], role: str 
 def person_invite(*, user, meeting: Meeting, query: str) -> Person:
     """Invite one person of the meeting's unit (or below) by name or phone, as a voting member."""
     _may_run(user, meeting)
-    query = (query or "").strip()
-    if not query:
+    if not isinstance(query, str) or not query.strip():
         raise DomainError("required", _("Person: give a name or a phone number."), "person")
+    query = clean_key(query, limit=50)
     found = list(
         Person.objects.filter(unit__path__startswith=meeting.unit.path, retired_at__isnull=True)
         .filter(models.Q(name=query) | models.Q(phone=query))
@@ -112,13 +141,15 @@ def departments_invite(*, user, meeting: Meeting, unit_ids) -> int:
 @transaction.atomic
 def minutes_save(*, user, meeting_id, text: str) -> Meeting:
     """Write the meeting's record (会议纪要正文); only the convener or the unit's staff may."""
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=meeting_id).first()
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=as_int(meeting_id)).first()
+    )
     if meeting is None:
         raise DomainError("unknown_meeting", _("No such meeting."))
     _may_run(user, meeting)
-    text = (text or "").strip()
-    if len(text) > 20000:
+    if isinstance(text, str) and len(text.strip()) > MINUTES_MAX:
         raise DomainError("too_long", _("Minutes: keep the record under 20,000 characters."), "minutes")
+    text = clean_text(text, field="minutes", label=_("Minutes"), limit=MINUTES_MAX)
     meeting.minutes = text
     meeting.save(update_fields=["minutes"])
     return meeting
@@ -126,10 +157,11 @@ def minutes_save(*, user, meeting_id, text: str) -> Meeting:
 
 @transaction.atomic
 def attendance_set(*, user, meeting: Meeting, person_id, attendance: str) -> Participant:
+    """Record whether a participant came (present, absent or by proxy)."""
     _may_run(user, meeting)
     if attendance not in Attendance.values:
         raise DomainError("bad_attendance", _("Attendance: choose present, absent or by proxy."), "attendance")
-    participant = Participant.objects.filter(meeting=meeting, person_id=person_id).first()
+    participant = Participant.objects.filter(meeting=meeting, person_id=as_int(person_id)).first()
     if participant is None:
         raise DomainError("not_participant", _("This person is not a participant of the meeting."))
     participant.attendance = attendance
@@ -153,11 +185,11 @@ def topic_add(*, user, meeting: Meeting, title: str, appeal_ids=(), matter: str 
                 _("Appeals: %(number)s is not being handled by this unit.") % {"number": appeal.number},
                 "appeals",
             )
-    if not appeals and not (matter or "").strip():
+    matter = clean_text(matter, field="matter", label=_("Matter"), limit=MATTER_MAX)
+    if not appeals and not matter:
         raise DomainError("empty_topic", _("Topic: choose appeals or describe the matter."), "matter")
-    topic = Topic.objects.create(
-        meeting=meeting, title=(title or "").strip()[:200] or appeals[0].category.name, matter=matter, funds=funds
-    )
+    title = clean_text(title, field="title", label=pgettext("meeting", "Title"), limit=200, required=not appeals)
+    topic = Topic.objects.create(meeting=meeting, title=title or appeals[0].category.name, matter=matter, funds=funds)
     topic.appeals.set(appeals)
     actor = _person(user)
     for appeal in appeals:
@@ -184,16 +216,20 @@ def topic_advance(*, user, topic_id, plan: str = "") -> Topic:
     """Move a topic to its next step. Steps cannot be skipped; the vote must be over before
     the topic moves on to implementation."""
     topic = (
-        Topic.objects.select_for_update().select_related("meeting__type", "meeting__unit").filter(pk=topic_id).first()
+        Topic.objects.select_for_update()
+        .select_related("meeting__type", "meeting__unit")
+        .filter(pk=as_int(topic_id))
+        .first()
     )
     if topic is None:
         raise DomainError("unknown_topic", _("No such topic."))
     _may_run(user, topic.meeting)
+    plan = clean_text(plan, field="plan", label=_("Plan"), limit=PLAN_MAX)
     steps = topic.meeting.type.steps
     if topic.step + 1 >= len(steps):
         raise DomainError("last_step", _("The topic has reached its last step."))
     current = steps[topic.step]
-    if current == "draft" and not (plan or topic.plan).strip():
+    if current == "draft" and not (plan or topic.plan.strip()):
         raise DomainError("no_plan", _("Plan: draft the plan before moving on."), "plan")
     if current in ("deliberate", "decide"):
         motions = topic.motions.all()
@@ -212,14 +248,15 @@ def topic_advance(*, user, topic_id, plan: str = "") -> Topic:
 
 @transaction.atomic
 def motion_add(*, user, topic: Topic, text: str, effect: str = "none", appeal_ids=()) -> Motion:
+    """Put a motion to the topic (at its deliberation step), with what passing it does to the appeals."""
     topic = Topic.objects.select_related("meeting__type", "meeting__unit").get(pk=topic.pk)
     _may_run(user, topic.meeting)
-    text = (text or "").strip()
-    if not text:
-        raise DomainError("required", _("Motion: this field is required."), "text")
+    text = clean_text(text, field="text", label=_("Motion"), limit=500, required=True)
+    if effect not in MotionEffect.values:
+        raise DomainError("bad_effect", _("Effect: choose one of the list."), "effect")
     if topic.meeting.type.steps[topic.step] not in ("deliberate", "decide", "draft", "discuss"):
         raise DomainError("wrong_step", _("Motions are put at the deliberation step."))
-    motion = Motion.objects.create(topic=topic, text=text[:500], effect=effect)
+    motion = Motion.objects.create(topic=topic, text=text, effect=effect)
     chosen = topic.appeals.filter(pk__in=as_ids(appeal_ids))
     motion.appeals.set(chosen)
     return motion

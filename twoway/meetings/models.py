@@ -8,6 +8,11 @@ from twoway.org.models import OrgUnit, Person, UnitKind
 
 from .rules import Base, Choice, Majority, Rule
 
+# Text limits, enforced by the functions in agenda.py.
+MINUTES_MAX = 20000
+MATTER_MAX = 2000
+PLAN_MAX = 10000
+
 # The six steps of the community's consultation meeting (§5.2.3.1).
 SIX_STEPS = ["collect", "fix", "draft", "deliberate", "implement", "publish"]
 STEP_LABELS = {
@@ -66,7 +71,7 @@ class Meeting(models.Model):
     online_link = models.URLField(_("online link"), blank=True)
     urgent = models.BooleanField(_("ad-hoc meeting for an urgent matter"), default=False)
     status = models.CharField(_("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(_("minutes"), max_length=MINUTES_MAX, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -111,9 +116,9 @@ class Topic(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics")
     title = models.CharField(_("title"), max_length=200)
-    matter = models.TextField(_("matter"), blank=True)
+    matter = models.TextField(_("matter"), max_length=MATTER_MAX, blank=True)
     step = models.PositiveSmallIntegerField(_("step"), default=0)
-    plan = models.TextField(_("plan"), blank=True)
+    plan = models.TextField(_("plan"), max_length=PLAN_MAX, blank=True)
     # Community funds the topic spends (§5.2.3.1 e): its result is published as a funds notice.
     funds = models.DecimalField(_("community funds (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     appeals = models.ManyToManyField("appeals.Appeal", verbose_name=_("appeals"), related_name="topics", blank=True)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from twoway.audit.log import audit_record
 from twoway.audit.models import AuditAction
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int
 from twoway.org.models import OrgUnit
 from twoway.org.scope import scope_for
 
@@ -26,7 +27,7 @@ def meeting_type_update(*, user, type_id, quorum_percent, majority: str, base: s
     """Set a meeting type's quorum, majority, counting base and ballot secrecy."""
     if not may_set_rules(user):
         raise DomainError("not_district", _("Only district staff can change the voting rules."))
-    mtype = MeetingType.objects.select_for_update().filter(pk=type_id).first()
+    mtype = MeetingType.objects.select_for_update().filter(pk=as_int(type_id)).first()
     if mtype is None:
         raise DomainError("unknown_type", _("No such meeting type."))
     try:
@@ -35,9 +36,9 @@ def meeting_type_update(*, user, type_id, quorum_percent, majority: str, base: s
         quorum = -1
     if not 1 <= quorum <= 100:
         raise DomainError("bad_quorum", _("Quorum: enter a percentage from 1 to 100."), "quorum_percent")
-    if majority not in {m.value for m in Majority}:
+    if majority not in [m.value for m in Majority]:
         raise DomainError("bad_majority", _("Majority: choose more than half or two thirds."), "majority")
-    if base not in {b.value for b in Base}:
+    if base not in [b.value for b in Base]:
         raise DomainError("bad_base", _("Counted on: choose ballots cast or members entitled to vote."), "base")
     if Motion.objects.filter(topic__meeting__type=mtype, status=MotionStatus.OPEN).exists():
         raise DomainError("vote_open", _("A vote of this meeting type is open: change the rules after it closes."))

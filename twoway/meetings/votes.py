@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int
 from twoway.org.models import Person
 from twoway.org.scope import scope_for
 
@@ -28,7 +29,7 @@ def _motion_for_update(motion_id) -> Motion:
     motion = (
         Motion.objects.select_for_update(of=("self",))
         .select_related("topic__meeting__type", "topic__meeting__unit")
-        .filter(pk=motion_id)
+        .filter(pk=as_int(motion_id))
         .first()
     )
     if motion is None:
@@ -52,10 +53,10 @@ def motion_open(*, user, motion_id) -> Motion:
 def ballot_cast(*, user, motion_id, choice: str) -> None:
     """Cast one ballot. A late, duplicate or ineligible ballot is refused with its reason."""
     person: Person | None = scope_for(user).person
-    motion = Motion.objects.select_related("topic__meeting__type").filter(pk=motion_id).first()
+    motion = Motion.objects.select_related("topic__meeting__type").filter(pk=as_int(motion_id)).first()
     if motion is None or person is None:
         raise DomainError("unknown_motion", _("No such motion."))
-    if choice not in {c.value for c in Choice}:
+    if choice not in [c.value for c in Choice]:
         raise DomainError("bad_choice", _("Ballot: choose for, against or abstain."), "choice")
     if motion.status == MotionStatus.DRAFT:
         raise DomainError("not_open", _("Voting on this motion has not opened yet."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from twoway.org.models import OrgUnit
 
 DEFAULT_DAYS = 7
+BODY_MAX = 20000
 
 
 class NoticeKind(models.TextChoices):
@@ -24,7 +25,7 @@ class Notice(models.Model):
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="notices")
     kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices, default=NoticeKind.OUTCOME)
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), max_length=BODY_MAX)
     publish_from = models.DateTimeField(_("published from"), default=timezone.now)
     publish_to = models.DateTimeField(_("published until"))
     topic = models.OneToOneField(

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from twoway.core.errors import DomainError
 from twoway.meetings.models import Topic
 
-from .models import Notice, NoticeKind
+from .models import BODY_MAX, Notice, NoticeKind
+
+MAX_DAYS = 366
 
 
 def _topic_text(topic: Topic) -> str:
@@ -40,13 +42,23 @@ def notice_for_topic(*, topic: Topic, days: int | None = None) -> Notice:
     """Publish a topic's outcome and vote counts to the meeting unit's residents (公示结果)."""
     if hasattr(topic, "notice"):
         raise DomainError("already_published", _("This topic's result is already published."))
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise DomainError("bad_days", _("Days: publish for 1 to %(n)s days.") % {"n": MAX_DAYS}, "days")
+    body = _topic_text(topic)
+    if len(body) > BODY_MAX:
+        raise DomainError(
+            "notice_too_long",
+            _("The notice would be longer than %(n)s characters: shorten the matter, the plan or the motions.")
+            % {"n": BODY_MAX},
+            "plan",
+        )
     meeting = topic.meeting
     now = timezone.now()
     notice = Notice(
         unit=meeting.unit,
         kind=NoticeKind.OUTCOME if topic.funds is None else NoticeKind.FUNDS,
         title=f"{meeting.type.name}结果公示：{topic.title}"[:200],
-        body=_topic_text(topic),
+        body=body,
         publish_from=now,
         publish_to=now + timedelta(days=days) if days else Notice.default_end(now),
         topic=topic,
