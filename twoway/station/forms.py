@@ -1,10 +1,19 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import DutyRole, FeedbackKind, ItemKind, Mode, ServiceItem, Weekday
+from .models import SORT_MAX, TEXT_MAX, DutyRole, FeedbackKind, ItemKind, Mode, ServiceItem, Weekday
 
 
 class ItemForm(forms.ModelForm):
+    time_limit_days = forms.IntegerField(
+        label=capfirst(_("time limit (working days)")),
+        min_value=0,
+        max_value=60,
+        help_text=_("0 means settled on the spot."),
+    )
+    sort = forms.IntegerField(label=capfirst(_("order")), min_value=0, max_value=SORT_MAX, initial=0)
+
     class Meta:
         model = ServiceItem
         fields = [
@@ -56,8 +65,10 @@ class AcceptForm(forms.Form):
         empty_value=None,
         help_text=_("Who received the resident first (首问负责). Leave empty if it was you."),
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    idem_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(
+        label=_("Note"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    idem_key = forms.CharField(max_length=40, widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, items=(), residents=(), staff=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,20 +89,22 @@ class AcceptForm(forms.Form):
 
 
 class ResultForm(forms.Form):
-    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 3}))
+    result = forms.CharField(label=_("Result"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ComplaintForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=FeedbackKind.choices)
-    text = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("What was said"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
     by_name = forms.CharField(label=_("From"), max_length=50, required=False)
     contact = forms.CharField(label=_("Contact"), max_length=50, required=False)
     about_station = forms.BooleanField(label=_("About the station's own work"), required=False, initial=True)
 
 
 class ReplyForm(forms.Form):
-    handling = forms.CharField(label=_("Handling"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    reply = forms.CharField(label=_("Reply given"), widget=forms.Textarea(attrs={"rows": 3}))
+    handling = forms.CharField(
+        label=_("How it was handled"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reply = forms.CharField(label=_("Reply given"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class RotaForm(forms.Form):

@@ -13,6 +13,10 @@ from twoway.org.models import OrgUnit, Person
 # B.1.5: at least 10 items handled at the station and at least 50 handled on residents' behalf.
 MIN_DIRECT = 10
 MIN_PROXY = 50
+# Free text a person writes (conditions, a result, a complaint and its reply), and the order
+# numbers of the catalogue; enforced by the functions in services.py.
+TEXT_MAX = 2000
+SORT_MAX = 100_000
 
 
 class Station(models.Model):
@@ -59,8 +63,8 @@ class ServiceItem(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=ItemKind.choices)
     area = models.CharField(_("service area"), max_length=50, blank=True)
     name = models.CharField(pgettext_lazy("service item", "name"), max_length=100)
-    conditions = models.TextField(_("acceptance conditions"))
-    materials = models.TextField(_("required materials"), help_text=_("One per line."))
+    conditions = models.TextField(_("acceptance conditions"), max_length=TEXT_MAX)
+    materials = models.TextField(_("required materials"), max_length=TEXT_MAX, help_text=_("One per line."))
     time_limit_days = models.PositiveSmallIntegerField(
         _("time limit (working days)"),
         validators=[MaxValueValidator(60)],
@@ -68,7 +72,7 @@ class ServiceItem(models.Model):
     )
     fee = models.CharField(_("fee"), max_length=100, default="免费")
     handler = models.CharField(_("handling unit"), max_length=100)
-    guide = models.TextField(_("plain-language guide"))
+    guide = models.TextField(_("plain-language guide"), max_length=TEXT_MAX)
     sort = models.IntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
     retired_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -185,7 +189,7 @@ class ServiceRecord(models.Model):
     handed_to = models.CharField(_("handed to"), max_length=100, blank=True)
     handed_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("back at"), null=True, blank=True)
-    result = models.TextField(_("result"), blank=True)
+    result = models.TextField(_("result"), max_length=TEXT_MAX, blank=True)
     done_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     done_by = models.ForeignKey(
         Person, verbose_name=_("completed by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -195,7 +199,7 @@ class ServiceRecord(models.Model):
     rating_comment = models.CharField(_("comment"), max_length=300, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     checklist_sent_at = models.DateTimeField(_("checklist sent at"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=TEXT_MAX, blank=True)
     idem_key = models.CharField(max_length=40, blank=True)
 
     class Meta:
@@ -264,14 +268,14 @@ class Complaint(models.Model):
 
     station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="complaints")
     kind = models.CharField(_("kind"), max_length=12, choices=FeedbackKind.choices)
-    text = models.TextField(_("what was said"))
+    text = models.TextField(_("what was said"), max_length=TEXT_MAX)
     by_name = models.CharField(_("from"), max_length=50, blank=True)
     contact = models.CharField(_("contact"), max_length=50, blank=True)
     about_station = models.BooleanField(_("about the station's own work"), default=True)
     received_at = models.DateTimeField(_("received at"))
     received_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    handling = models.TextField(_("handling"), blank=True)
-    reply = models.TextField(_("reply given"), blank=True)
+    handling = models.TextField(_("handling"), max_length=TEXT_MAX, blank=True)
+    reply = models.TextField(_("reply given"), max_length=TEXT_MAX, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     class Meta:

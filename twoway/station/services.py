@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from twoway.audit.log import audit_record
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int
+from twoway.core.text import clean_key, clean_text
 from twoway.deadlines import engine
 from twoway.notify.send import notify
 from twoway.org.models import WRITE_ROLES, OrgUnit, Person, UnitKind
@@ -28,6 +30,8 @@ from .access import record_get, station_get
 from .models import (
     MIN_DIRECT,
     MIN_PROXY,
+    SORT_MAX,
+    TEXT_MAX,
     CatalogueVersion,
     Complaint,
     FeedbackKind,
@@ -57,6 +61,7 @@ ANNEX_B_AREAS = [
     "法律顾问及纠纷调解",
     "水电气暖缴费",
 ]
+EVENT_NOTE_MAX = 300  # RecordEvent.note
 RULE_LEVEL = "community"
 RULE_SETTLE = "station"  # stage "settle": the yellow card before an item's time limit
 RULE_HANDOFF = "station_handoff"  # stage "accept": working days to hand a proxy item over
@@ -112,37 +117,49 @@ def _item_field_label(name: str) -> str:
     return str(ServiceItem._meta.get_field(name).verbose_name)
 
 
+def _item_text(data: dict, name: str) -> str:
+    field = ServiceItem._meta.get_field(name)
+    return clean_text(
+        data.get(name),
+        field=name,
+        label=_item_field_label(name),
+        limit=field.max_length,
+        required=name in REQUIRED_ITEM_FIELDS,
+    )
+
+
 @transaction.atomic
 def item_save(*, user, station_id: int, item_id: int | None = None, data: dict) -> ServiceItem:
     """Add an item to a station's catalogue or change one; a change raises the item's version."""
     station = station_get(user, station_id, write=True, for_update=True)
-    for name in REQUIRED_ITEM_FIELDS:
-        if not str(data.get(name) or "").strip():
-            label = _item_field_label(name)
-            raise DomainError("required", _("%(field)s: this field is required.") % {"field": label}, name)
-    if data["kind"] not in ItemKind.values:
+    values = {name: _item_text(data, name) for name in ITEM_FIELDS if name not in ("kind", "time_limit_days")}
+    if data.get("kind") not in ItemKind.values:
         raise DomainError("bad_kind", _("Kind: choose one of the list."), "kind")
-    days = data.get("time_limit_days")
-    if days is None or not (0 <= int(days) <= 60):
+    values["kind"] = data["kind"]
+    days = as_int(data.get("time_limit_days"))
+    if days is None or not (0 <= days <= 60):
         raise DomainError("bad_days", _("Time limit: between 0 and 60 working days."), "time_limit_days")
-    clash = ServiceItem.objects.filter(station=station, code=data["code"].strip()).exclude(pk=item_id or 0)
+    values["time_limit_days"] = days
+    sort = as_int(data.get("sort") or 0)
+    if sort is None or not 0 <= sort <= SORT_MAX:
+        raise DomainError("bad_sort", _("Order: enter a whole number from 0 to %(n)s.") % {"n": SORT_MAX}, "sort")
+    item_id = as_int(item_id) if item_id not in (None, "") else None
+    clash = ServiceItem.objects.filter(station=station, code=values["code"]).exclude(pk=item_id or 0)
     if clash.exists():
         raise DomainError("code_taken", _("Code: another item of this station already has it."), "code")
     if item_id:
         item = ServiceItem.objects.select_for_update().filter(pk=item_id, station=station).first()
         if item is None:
             raise DomainError("not_found", _("This item is not in the station's catalogue."))
-        changed = any(getattr(item, f) != data.get(f, getattr(item, f)) for f in ITEM_FIELDS)
+        changed = any(getattr(item, f) != values[f] for f in ITEM_FIELDS)
         if changed:
             item.version += 1
     else:
         item = ServiceItem(station=station)
         changed = True
     for name in ITEM_FIELDS:
-        value = data.get(name, getattr(item, name))
-        setattr(item, name, value.strip() if isinstance(value, str) else value)
-    item.time_limit_days = int(days)
-    item.sort = int(data.get("sort") or item.sort or 0)
+        setattr(item, name, values[name])
+    item.sort = sort or item.sort or 0
     item.save()
     if changed:
         Station.objects.filter(pk=station.pk).update(catalogue_changed=True)
@@ -152,7 +169,7 @@ def item_save(*, user, station_id: int, item_id: int | None = None, data: dict) 
 @transaction.atomic
 def item_withdraw(*, user, item_id: int, withdraw: bool = True) -> ServiceItem:
     """Take an item out of the catalogue (or put it back); it stays in the ledger's history."""
-    item = ServiceItem.objects.select_for_update().select_related("station").filter(pk=item_id).first()
+    item = ServiceItem.objects.select_for_update().select_related("station").filter(pk=as_int(item_id)).first()
     if item is None:
         raise DomainError("not_found", _("This item is not in the station's catalogue."))
     station_get(user, item.station_id, write=True)
@@ -167,6 +184,7 @@ def item_withdraw(*, user, item_id: int, withdraw: bool = True) -> ServiceItem:
 def catalogue_publish(*, user, station_id: int, note: str = "") -> CatalogueVersion:
     """Freeze the current catalogue as the next numbered version and make it the public one."""
     station = station_get(user, station_id, write=True, for_update=True)
+    note = clean_text(note, field="note", label=_("What changed"), limit=200)
     items = list(station.items.filter(retired_at__isnull=True).order_by("kind", "sort", "code"))
     if not items:
         raise DomainError("empty", _("The catalogue is empty: add items before publishing."))
@@ -177,7 +195,7 @@ def catalogue_publish(*, user, station_id: int, note: str = "") -> CatalogueVers
         items=[i.snapshot() for i in items],
         direct_count=sum(1 for i in items if i.kind == ItemKind.DIRECT),
         proxy_count=sum(1 for i in items if i.kind == ItemKind.PROXY),
-        note=note[:200],
+        note=note,
         published_by=_actor(user),
         published_at=timezone.now(),
     )
@@ -270,7 +288,7 @@ def record_card(record: ServiceRecord, now: datetime | None = None) -> engine.Ca
 
 def _station_staff(station: Station, person_id) -> Person:
     person = (
-        Person.objects.filter(pk=person_id, roles__unit=station.community, roles__kind__in=WRITE_ROLES)
+        Person.objects.filter(pk=as_int(person_id), roles__unit=station.community, roles__kind__in=WRITE_ROLES)
         .distinct()
         .first()
     )
@@ -305,23 +323,29 @@ def record_accept(
     now = now or timezone.now()
     station = station_get(user, station_id, write=True)
     actor = _actor(user)
+    idem_key = clean_key(idem_key, limit=40)
     if idem_key:
         done = ServiceRecord.objects.filter(station=station, idem_key=idem_key).first()
         if done is not None:
             return done
-    item = ServiceItem.objects.filter(pk=item_id or 0, station=station, retired_at__isnull=True).first()
+    item = ServiceItem.objects.filter(pk=as_int(item_id, 0), station=station, retired_at__isnull=True).first()
     if item is None:
         raise DomainError("bad_item", _("Service item: choose an item of this station's catalogue."), "item")
     if mode not in Mode.values:
         raise DomainError("bad_mode", _("Service way: choose one of the list."), "mode")
+    resident_phone = clean_text(resident_phone, field="resident_phone", label=_("Phone"), limit=20)
+    place = clean_text(place, field="place", label=_("Place"), limit=200)
+    note = clean_text(note, field="note", label=_("Note"), limit=TEXT_MAX)
+    if booked_for is not None and not isinstance(booked_for, datetime):
+        raise DomainError("bad_time", _("Appointment: enter a date and time."), "booked_for")
     resident = None
     if resident_id:
-        resident = Person.objects.select_related("unit").filter(pk=resident_id, retired_at__isnull=True).first()
+        resident = Person.objects.select_related("unit").filter(pk=as_int(resident_id), retired_at__isnull=True).first()
         if resident is None or not resident.unit.path.startswith(station.community.path):
             raise DomainError("bad_resident", _("Resident: choose a resident of this community."), "resident")
         resident_name = resident.name
         resident_phone = resident_phone or resident.phone
-    resident_name = (resident_name or "").strip()
+    resident_name = clean_text(resident_name, field="resident_name", label=_("Resident's name"), limit=50)
     if not resident_name:
         raise DomainError("required", _("Resident: give the resident's name or choose them."), "resident_name")
     owner = _station_staff(station, first_owner_id) if first_owner_id else actor
@@ -329,9 +353,9 @@ def record_accept(
         raise DomainError(
             "booking_time", _("Appointment: door-to-door and out-of-hours services need a time."), "booked_for"
         )
-    if mode == Mode.DOOR and not place.strip() and resident is None:
+    if mode == Mode.DOOR and not place and resident is None:
         raise DomainError("place", _("Place: where should the staff member go?"), "place")
-    if mode == Mode.DOOR and not place.strip() and resident is not None and resident.household_id:
+    if mode == Mode.DOOR and not place and resident is not None and resident.household_id:
         place = resident.household.label
     booked = booked_for is not None and booked_for > now
     record = ServiceRecord(
@@ -343,15 +367,15 @@ def record_accept(
         kind=item.kind,
         mode=mode,
         resident=resident,
-        resident_name=resident_name[:50],
-        resident_phone=(resident_phone or "").strip()[:20],
+        resident_name=resident_name,
+        resident_phone=resident_phone[:20],
         first_owner=owner,
         booked_for=booked_for,
-        place=place.strip()[:200],
+        place=place[:200],
         received_at=booked_for if booked else now,
         status=RecordStatus.BOOKED if booked else RecordStatus.ACCEPTED,
         note=note,
-        idem_key=idem_key[:40],
+        idem_key=idem_key,
     )
     if not booked:
         record.due_at, record.yellow_at = _deadline(now, item.time_limit_days, engine.calendar())
@@ -401,11 +425,13 @@ def record_start(*, user, record_id: int, now: datetime | None = None) -> Servic
 def record_hand_off(*, user, record_id: int, to: str = "", note: str = "", now=None) -> ServiceRecord:
     """帮办代办: hand a proxy item's materials to the unit that handles it."""
     now = now or timezone.now()
+    to = clean_text(to, field="to", label=_("Handed to"), limit=100)
+    note = clean_text(note, field="note", label=_("Note"), limit=EVENT_NOTE_MAX)
     record = _locked(user, record_id, {RecordStatus.ACCEPTED})
     if record.kind != ItemKind.PROXY:
         raise DomainError("not_proxy", _("Only items handled on the resident's behalf are handed over."))
     record.status = RecordStatus.HANDED_OFF
-    record.handed_to = (to or record.item.handler).strip()[:100]
+    record.handed_to = (to or record.item.handler)[:100]
     record.handed_at = now
     record.save(update_fields=["status", "handed_to", "handed_at"])
     _event(record, "handed_off", _actor(user), note or record.handed_to, at=now)
@@ -416,6 +442,7 @@ def record_hand_off(*, user, record_id: int, to: str = "", note: str = "", now=N
 def record_back(*, user, record_id: int, note: str = "", now=None) -> ServiceRecord:
     """The handling unit has answered: the result is back at the station."""
     now = now or timezone.now()
+    note = clean_text(note, field="note", label=_("Note"), limit=EVENT_NOTE_MAX)
     record = _locked(user, record_id, {RecordStatus.HANDED_OFF})
     record.status = RecordStatus.RETURNED
     record.returned_at = now
@@ -428,14 +455,15 @@ def record_back(*, user, record_id: int, note: str = "", now=None) -> ServiceRec
 def record_complete(*, user, record_id: int, result: str, now=None) -> ServiceRecord:
     """Completed (办结): the result given to the resident, and the time, go into the ledger."""
     now = now or timezone.now()
-    if not (result or "").strip():
+    if not isinstance(result, str) or not result.strip():
         raise DomainError("required", _("Result: say what was done for the resident."), "result")
+    result = clean_text(result, field="result", label=_("Result"), limit=TEXT_MAX)
     record = record_get(user, record_id, write=True, for_update=True)
     expected = {RecordStatus.RETURNED} if record.kind == ItemKind.PROXY else {RecordStatus.ACCEPTED}
     record = _locked(user, record_id, expected)
     actor = _actor(user)
     record.status = RecordStatus.DONE
-    record.result = result.strip()
+    record.result = result
     record.done_at = now
     record.done_by = actor
     record.save(update_fields=["status", "result", "done_at", "done_by"])
@@ -455,8 +483,9 @@ def record_complete(*, user, record_id: int, result: str, now=None) -> ServiceRe
 @transaction.atomic
 def record_cancel(*, user, record_id: int, reason: str, now=None) -> ServiceRecord:
     """A booking or an accepted service that will not go ahead (the resident withdrew)."""
-    if not (reason or "").strip():
+    if not isinstance(reason, str) or not reason.strip():
         raise DomainError("required", _("Reason: say why the service is cancelled."), "reason")
+    reason = clean_text(reason, field="reason", label=_("Reason"), limit=EVENT_NOTE_MAX)
     record = _locked(user, record_id, {RecordStatus.BOOKED, RecordStatus.ACCEPTED})
     record.status = RecordStatus.CANCELLED
     record.save(update_fields=["status"])
@@ -471,6 +500,7 @@ def record_rate(*, user, record_id: int, satisfaction: str, comment: str = "", c
     now = now or timezone.now()
     if satisfaction not in Satisfaction.values:
         raise DomainError("bad_score", _("Satisfaction: choose one of the answers."), "satisfaction")
+    comment = clean_text(comment, field="comment", label=_("Comment"), limit=300)
     if channel == RatingChannel.PHONE:
         record = record_get(user, record_id, for_update=True)
         person = scope_for(user).person
@@ -485,7 +515,7 @@ def record_rate(*, user, record_id: int, satisfaction: str, comment: str = "", c
     if record.satisfaction:
         raise DomainError("already_rated", _("Already rated: thank you, one rating per service."))
     record.satisfaction = satisfaction
-    record.rating_comment = (comment or "").strip()[:300]
+    record.rating_comment = comment
     record.rating_channel = channel
     record.rated_at = now
     record.save(update_fields=["satisfaction", "rating_comment", "rating_channel", "rated_at"])
@@ -541,14 +571,15 @@ def complaint_add(
     station = station_get(user, station_id, write=True)
     if kind not in FeedbackKind.values:
         raise DomainError("bad_kind", _("Kind: choose one of the list."), "kind")
-    if not (text or "").strip():
-        raise DomainError("required", _("What was said: this field is required."), "text")
+    text = clean_text(text, field="text", label=_("What was said"), limit=TEXT_MAX, required=True)
+    by_name = clean_text(by_name, field="by_name", label=_("From"), limit=50)
+    contact = clean_text(contact, field="contact", label=_("Contact"), limit=50)
     return Complaint.objects.create(
         station=station,
         kind=kind,
-        text=text.strip(),
-        by_name=by_name.strip()[:50],
-        contact=contact.strip()[:50],
+        text=text,
+        by_name=by_name,
+        contact=contact,
         about_station=bool(about_station),
         received_at=timezone.now(),
         received_by=_actor(user),
@@ -562,10 +593,10 @@ def complaint_reply(*, user, complaint_id: int, handling: str, reply: str) -> Co
 
     complaint = complaint_get(user, complaint_id, write=True)
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    if not (reply or "").strip():
-        raise DomainError("required", _("Reply given: this field is required."), "reply")
-    complaint.handling = (handling or "").strip()
-    complaint.reply = reply.strip()
+    handling = clean_text(handling, field="handling", label=_("How it was handled"), limit=TEXT_MAX)
+    reply = clean_text(reply, field="reply", label=_("Reply given"), limit=TEXT_MAX, required=True)
+    complaint.handling = handling
+    complaint.reply = reply
     complaint.replied_at = timezone.now()
     complaint.save(update_fields=["handling", "reply", "replied_at"])
     return complaint
@@ -575,25 +606,32 @@ def complaint_reply(*, user, complaint_id: int, handling: str, reply: str) -> Co
 def rota_set(*, user, station_id: int, weekday: int, role: str, person_id, work_phone: str = "") -> RotaEntry:
     """Put a staff member on the desk for a weekday as A or B (AB角, B.1.2)."""
     station = station_get(user, station_id, write=True, for_update=True)
-    try:
-        weekday = int(weekday)
-    except (TypeError, ValueError):
-        weekday = -1
-    if not 0 <= weekday <= 6:
-        raise DomainError("bad_weekday", _("Weekday: choose one of the list."), "weekday")
+    weekday = _weekday(weekday)
     if role not in ("A", "B"):
         raise DomainError("bad_role", _("A/B role: choose A or B."), "role")
+    work_phone = clean_text(work_phone, field="work_phone", label=_("Work phone (published)"), limit=32)
     person = _station_staff(station, person_id)
     entry, _created = RotaEntry.objects.update_or_create(
-        station=station, weekday=weekday, role=role, defaults={"person": person, "work_phone": work_phone.strip()}
+        station=station, weekday=weekday, role=role, defaults={"person": person, "work_phone": work_phone}
     )
     return entry
 
 
 @transaction.atomic
 def rota_clear(*, user, station_id: int, weekday: int, role: str) -> None:
+    """Take whoever is on the desk for a weekday as A or B off the rota."""
     station = station_get(user, station_id, write=True)
+    weekday = _weekday(weekday)
+    if role not in ("A", "B"):
+        raise DomainError("bad_role", _("A/B role: choose A or B."), "role")
     RotaEntry.objects.filter(station=station, weekday=weekday, role=role).delete()
+
+
+def _weekday(value) -> int:
+    weekday = as_int(value)
+    if weekday is None or not 0 <= weekday <= 6:
+        raise DomainError("bad_weekday", _("Weekday: choose one of the list."), "weekday")
+    return weekday
 
 
 def export_audit(*, request, count: int, query: dict) -> None:
