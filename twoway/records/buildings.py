@@ -17,25 +17,44 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
-from twoway.core.parse import pk_or_404
+from twoway.core.parse import as_int, pk_or_404
+from twoway.core.text import clean_text
 from twoway.org.models import OrgUnit, UnitKind
 from twoway.org.scope import scope_for
 
 from .models import STAGE_ORDER, Development, HandoverEvent, HandoverStage, SafetyCheck, ServiceSpace
 
 SAFETY_CHECK_DAYS = 90
+HOUSEHOLDS_MAX = 1_000_000
+
+
+def _area_label(field: str) -> str:
+    labels = {
+        "centre_area": _("Centre floor area"),
+        "regional_area": _("Regional centre floor area"),
+        "planned_area": _("Planned service room area"),
+    }
+    return labels.get(field, field)
 
 
 def parse_area(value, field: str) -> Decimal:
+    label = _area_label(field)
     try:
         area = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise DomainError(
-            "bad_area", _("%(field)s: enter a floor area in square metres.") % {"field": field}, field
+            "bad_area", _("%(field)s: enter a floor area in square metres.") % {"field": label}, field
         ) from None
     if not area.is_finite() or area < 0 or area >= Decimal("10000000"):
-        raise DomainError("bad_area", _("%(field)s: enter a floor area in square metres.") % {"field": field}, field)
+        raise DomainError("bad_area", _("%(field)s: enter a floor area in square metres.") % {"field": label}, field)
     return area.quantize(Decimal("0.01"))
+
+
+def _households(value, *, least: int, message: str) -> int:
+    households = as_int(value)
+    if households is None or not least <= households <= HOUSEHOLDS_MAX:
+        raise DomainError("bad_households", message, "households")
+    return households
 
 
 @transaction.atomic
@@ -47,12 +66,7 @@ def space_set(*, user, unit: OrgUnit, centre_area, households, newly_built: bool
         raise DomainError("wrong_kind", _("Unit: floor areas are kept for streets and communities."), "unit")
     area = parse_area(centre_area, "centre_area")
     regional = None if regional_area in (None, "") else parse_area(regional_area, "regional_area")
-    try:
-        households = int(households)
-    except (TypeError, ValueError):
-        households = -1
-    if households < 0:
-        raise DomainError("bad_households", _("Households served: enter a whole number."), "households")
+    households = _households(households, least=0, message=_("Households served: enter a whole number."))
     space, _created = ServiceSpace.objects.select_for_update().get_or_create(
         unit=unit, defaults={"centre_area": area, "households": households}
     )
@@ -84,7 +98,9 @@ def development_get(user, pk) -> Development:
 
 
 def _for_update(user, pk) -> tuple[Development, object]:
-    development = Development.objects.select_for_update(of=("self",)).select_related("street").filter(pk=pk).first()
+    development = (
+        Development.objects.select_for_update(of=("self",)).select_related("street").filter(pk=as_int(pk)).first()
+    )
     if development is None:
         raise DomainError("unknown", _("No such development."))
     scope = scope_for(user)
@@ -103,23 +119,15 @@ def development_create(
         raise DomainError("not_in_area", _("Street: choose a street in your area."), "street")
     if community is not None and community.parent_id != street.pk:
         raise DomainError("wrong_community", _("Community: choose a community of this street."), "community")
-    name, developer = (name or "").strip(), (developer or "").strip()
-    if not name:
-        raise DomainError("required", _("Development: this field is required."), "name")
-    if not developer:
-        raise DomainError("required", _("Developer: this field is required."), "developer")
-    try:
-        households = int(households)
-    except (TypeError, ValueError):
-        households = 0
-    if households <= 0:
-        raise DomainError("bad_households", _("Planned households: enter a whole number above 0."), "households")
+    name = clean_text(name, field="name", label=_("Development"), limit=200, required=True)
+    developer = clean_text(developer, field="developer", label=_("Developer"), limit=200, required=True)
+    households = _households(households, least=1, message=_("Planned households: enter a whole number above 0."))
     area = parse_area(planned_area, "planned_area")
     development = Development.objects.create(
         street=street,
         community=community,
-        name=name[:200],
-        developer=developer[:200],
+        name=name,
+        developer=developer,
         households=households,
         planned_area=area,
     )
@@ -133,12 +141,10 @@ def agreement_sign(*, user, development_id, number: str, signed_on: date | None)
     development, actor = _for_update(user, development_id)
     if development.agreement_signed_on:
         raise DomainError("already_signed", _("The handover agreement is already recorded."))
-    number = (number or "").strip()
-    if not number:
-        raise DomainError("required", _("Agreement number: this field is required."), "agreement_number")
+    number = clean_text(number, field="agreement_number", label=_("Agreement number"), limit=64, required=True)
     if signed_on is None or signed_on > timezone.localdate():
         raise DomainError("bad_date", _("Date: enter a date that is not in the future."), "signed_on")
-    development.agreement_number, development.agreement_signed_on = number[:64], signed_on
+    development.agreement_number, development.agreement_signed_on = number, signed_on
     development.save(update_fields=["agreement_number", "agreement_signed_on"])
     HandoverEvent.objects.create(development=development, kind="agreement", actor=actor, note=number)
     return development
@@ -149,6 +155,7 @@ def development_advance(*, user, development_id, expected: str, note: str = "") 
     """Move the handover to its next stage. `expected` is the stage the user saw, so two people
     acting at once give one success and one clear answer."""
     development, actor = _for_update(user, development_id)
+    note = clean_text(note, field="note", label=_("Note"), limit=500)
     if development.stage != expected:
         raise DomainError("stale", _("The handover has already moved on: reload the page."))
     index = STAGE_ORDER.index(development.stage)
@@ -165,7 +172,7 @@ def development_advance(*, user, development_id, expected: str, note: str = "") 
         )
     development.stage = target
     development.save(update_fields=["stage"])
-    HandoverEvent.objects.create(development=development, kind=target, actor=actor, note=(note or "")[:500])
+    HandoverEvent.objects.create(development=development, kind=target, actor=actor, note=note)
     if target == HandoverStage.SUPERVISION:
         SafetyCheck.objects.create(development=development, due_on=timezone.localdate() + timedelta(SAFETY_CHECK_DAYS))
     return development
@@ -182,13 +189,13 @@ def safety_check_record(*, user, development_id, done_on: date | None, hazard: b
         check = SafetyCheck(development=development, due_on=timezone.localdate())
     if done_on is None or done_on > timezone.localdate():
         raise DomainError("bad_date", _("Date: enter a date that is not in the future."), "done_on")
-    note = (note or "").strip()
+    note = clean_text(note, field="note", label=_("Findings"), limit=500)
     if hazard and not note:
         raise DomainError("required", _("Findings: describe the hazard found."), "note")
-    check.done_on, check.hazard, check.note = done_on, hazard, note[:500]
+    check.done_on, check.hazard, check.note = done_on, hazard, note
     check.save()
     SafetyCheck.objects.create(development=development, due_on=done_on + timedelta(SAFETY_CHECK_DAYS))
-    HandoverEvent.objects.create(development=development, kind="check", actor=actor, note=note[:500])
+    HandoverEvent.objects.create(development=development, kind="check", actor=actor, note=note)
     return check
 
 

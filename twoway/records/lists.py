@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int
+from twoway.core.text import clean_text
 from twoway.org.models import OrgUnit, UnitKind
 from twoway.org.scope import scope_for
 
@@ -43,21 +45,21 @@ def item_add(*, user, unit: OrgUnit, kind: str, name: str, basis: str) -> ListIt
         raise DomainError("wrong_kind", _("Unit: lists are kept by the district, streets and communities."), "unit")
     if kind not in ListKind.values:
         raise DomainError("bad_kind", _("List: choose one of the three lists."), "kind")
-    name, basis = (name or "").strip(), (basis or "").strip()
-    if not name:
-        raise DomainError("required", _("Item: this field is required."), "name")
+    name = clean_text(name, field="name", label=_("Item"), limit=200, required=True)
+    basis = clean_text(basis, field="basis", label=_("Basis"), limit=300)
     if not basis:
         raise DomainError("required", _("Basis: name the law, policy or document behind it."), "basis")
     try:
         with transaction.atomic():
-            return ListItem.objects.create(unit=unit, kind=kind, name=name[:200], basis=basis[:300])
+            return ListItem.objects.create(unit=unit, kind=kind, name=name, basis=basis)
     except IntegrityError:
         raise DomainError("duplicate", _("Item: already on this list."), "name") from None
 
 
 @transaction.atomic
 def item_set_active(*, user, item_id, active: bool) -> ListItem:
-    item = ListItem.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=item_id).first()
+    """Put an entry out of force (or back in force); it stays on record."""
+    item = ListItem.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=as_int(item_id)).first()
     if item is None or not scope_for(user).covers(item.unit.path, write=True):
         raise DomainError("not_in_area", _("Unit: you cannot change this unit's lists."), "unit")
     item.active = active
@@ -74,11 +76,9 @@ def certificate_request(
     scope = scope_for(user)
     if community.kind != UnitKind.COMMUNITY or not scope.covers(community.path, write=True):
         raise DomainError("not_in_area", _("Community: choose a community in your area."), "community")
-    name, applicant = (name or "").strip(), (applicant or "").strip()
-    if not name:
-        raise DomainError("required", _("Certificate: this field is required."), "name")
-    if not applicant:
-        raise DomainError("required", _("Applicant: this field is required."), "applicant")
+    name = clean_text(name, field="name", label=_("Certificate"), limit=200, required=True)
+    applicant = clean_text(applicant, field="applicant", label=_("Applicant"), limit=50, required=True)
+    purpose = clean_text(purpose, field="purpose", label=_("Purpose"), limit=300)
     item = items_for(community, ListKind.CERTIFICATE).filter(name=name).first()
     if item is None:
         reason = _(
@@ -90,10 +90,10 @@ def certificate_request(
         reason = _("Issued under: %(basis)s") % {"basis": item.basis}
     return CertificateRequest.objects.create(
         community=community,
-        name=name[:200],
+        name=name,
         item=item,
-        applicant=applicant[:50],
-        purpose=(purpose or "").strip()[:300],
+        applicant=applicant,
+        purpose=purpose,
         issued=item is not None,
         reason=reason[:500],
         handled_by=scope.person,

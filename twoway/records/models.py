@@ -8,6 +8,9 @@ from django.utils.translation import pgettext_lazy
 
 from twoway.org.models import Household, OrgUnit, Person
 
+# The evidence behind a nomination or a party member's stars (records.stars, records.party).
+EVIDENCE_MAX = 2000
+
 # ---- star residents (社区星居民, §5.1.3.3) ---------------------------------------------------
 
 
@@ -85,7 +88,7 @@ class Nomination(models.Model):
     person = models.ForeignKey(Person, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("list"), max_length=16, choices=NominationKind.choices)
     category = models.CharField(_("category"), max_length=16, choices=StarCategory.choices, blank=True)
-    evidence = models.TextField(_("evidence"))
+    evidence = models.TextField(_("evidence"), max_length=EVIDENCE_MAX)
     conduct = models.ManyToManyField(ConductRecord, verbose_name=_("conduct records"), blank=True, related_name="+")
     nominated_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     motion = models.OneToOneField(
@@ -143,7 +146,7 @@ class PartyRating(models.Model):
     member = models.ForeignKey(Person, verbose_name=_("party member"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     stars = models.PositiveSmallIntegerField(_("stars"))
-    evidence = models.TextField(_("evidence"))
+    evidence = models.TextField(_("evidence"), max_length=EVIDENCE_MAX)
     record_ids = models.JSONField(default=list)
     rated_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

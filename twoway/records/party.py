@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.text import clean_text
 from twoway.org.models import Person, RoleKind
 from twoway.org.scope import person_get, scope_for
 
-from .models import PartyArea, PartyBadge, PartyRating, PartyRecord
+from .models import EVIDENCE_MAX, PartyArea, PartyBadge, PartyRating, PartyRecord
 
 
 def party_members(user):
@@ -82,9 +83,7 @@ def badge_issue(*, user, member: Person, number: str, issued_on: date | None = N
     _staff(user, member)
     if member.household_id is None:
         raise DomainError("no_household", _("Party member: the member has no household to hang a badge at."), "member")
-    number = (number or "").strip()
-    if not number:
-        raise DomainError("required", _("Badge number: this field is required."), "number")
+    number = clean_text(number, field="number", label=_("Badge number"), limit=32, required=True)
     if PartyBadge.objects.filter(household_id=member.household_id).exists():
         raise DomainError("duplicate", _("Badge number: this household already has its badge."), "number")
     try:
@@ -92,7 +91,7 @@ def badge_issue(*, user, member: Person, number: str, issued_on: date | None = N
             return PartyBadge.objects.create(
                 household_id=member.household_id,
                 member=member,
-                number=number[:32],
+                number=number,
                 issued_on=issued_on or timezone.localdate(),
             )
     except IntegrityError:
@@ -107,13 +106,11 @@ def record_add(
     actor = _staff(user, member)
     if area not in PartyArea.values:
         raise DomainError("bad_area", _("Area: choose one of the five areas."), "area")
-    note = (note or "").strip()
-    if not note:
-        raise DomainError("required", _("Record: this field is required."), "note")
+    note = clean_text(note, field="note", label=_("Record"), limit=500, required=True)
     if happened_on is None or happened_on > timezone.localdate():
         raise DomainError("bad_date", _("Date: enter a date that is not in the future."), "happened_on")
     return PartyRecord.objects.create(
-        member=member, area=area, happened_on=happened_on, note=note[:500], negative=negative, recorded_by=actor
+        member=member, area=area, happened_on=happened_on, note=note, negative=negative, recorded_by=actor
     )
 
 
@@ -134,9 +131,7 @@ def rating_set(*, user, member: Person, year: int, stars: int, evidence: str) ->
             _("Stars: the records of %(year)s support at most %(n)s.") % {"year": year, "n": supported},
             "stars",
         )
-    evidence = (evidence or "").strip()
-    if not evidence:
-        raise DomainError("required", _("Evidence: this field is required."), "evidence")
+    evidence = clean_text(evidence, field="evidence", label=_("Evidence"), limit=EVIDENCE_MAX, required=True)
     if PartyRating.objects.filter(member=member, year=year).exists():
         raise DomainError("duplicate", _("Year: this member has already been rated for that year."), "year")
     return PartyRating.objects.create(

@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
-from twoway.core.parse import as_int
+from twoway.core.parse import as_ids, as_int
+from twoway.core.text import clean_text
 from twoway.meetings import agenda, votes
 from twoway.meetings.models import MotionStatus
 from twoway.org.models import OrgUnit, Person, RoleKind, UnitKind
 from twoway.org.scope import scope_for
 
-from .models import ConductRecord, Nomination, NominationKind, RoundStatus, StarCategory, StarRound
+from .models import EVIDENCE_MAX, ConductRecord, Nomination, NominationKind, RoundStatus, StarCategory, StarRound
 
 VOTE_MEETING_TYPE = "consultation"
 
@@ -69,9 +70,7 @@ def conduct_record(*, user, person_id, category: str, happened_on: date | None, 
     actor = _require_write(user, community)
     if category not in StarCategory.values:
         raise DomainError("bad_category", _("Category: choose one of the ten categories."), "category")
-    note = (note or "").strip()
-    if not note:
-        raise DomainError("required", _("What happened: this field is required."), "note")
+    note = clean_text(note, field="note", label=_("What happened"), limit=500, required=True)
     if happened_on is None or happened_on > timezone.localdate():
         raise DomainError("bad_date", _("Date: enter a date that is not in the future."), "happened_on")
     return ConductRecord.objects.create(
@@ -79,7 +78,7 @@ def conduct_record(*, user, person_id, category: str, happened_on: date | None, 
         community=community,
         category=category,
         happened_on=happened_on,
-        note=note[:500],
+        note=note,
         recorded_by=actor,
     )
 
@@ -138,10 +137,10 @@ def nomination_add(
         raise DomainError("bad_category", _("Category: choose one of the ten categories."), "category")
     if kind == NominationKind.COMPREHENSIVE:
         category = ""
-    conduct = list(ConductRecord.objects.filter(pk__in=[as_int(c) for c in conduct_ids], person=person))
-    evidence = (evidence or "").strip()
+    conduct = list(ConductRecord.objects.filter(pk__in=as_ids(conduct_ids), person=person))
+    evidence = clean_text(evidence, field="evidence", label=_("Evidence"), limit=EVIDENCE_MAX)
     if not evidence and conduct:
-        evidence = "；".join(c.note for c in conduct)
+        evidence = "；".join(c.note for c in conduct)[:EVIDENCE_MAX]
     if not evidence:
         raise DomainError(
             "no_evidence", _("Evidence: describe what the resident did, or tick conduct records."), "evidence"
@@ -200,7 +199,7 @@ def round_start_vote(*, user, round_id, present_ids, starts_at: datetime | None 
     reps = list(representatives(star_round.community))
     if not reps:
         raise DomainError("no_reps", _("This community has no resident representatives to vote."))
-    present = {as_int(p) for p in present_ids}
+    present = set(as_ids(present_ids))
     # Adapter: the meetings app has no "election" meeting; a consultation meeting is called,
     # its topic moved to the step where motions are put, one motion per nominee.
     meeting = agenda.meeting_create(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
 from twoway.core.parse import as_int, pk_or_404
+from twoway.core.text import clean_text
 from twoway.org.models import OrgUnit, Person, UnitKind
 from twoway.org.scope import scope_for
 
@@ -43,10 +44,7 @@ def _check_write(user, unit: OrgUnit) -> None:
 
 
 def _grade(value) -> int:
-    try:
-        grade = int(value)
-    except (TypeError, ValueError):
-        grade = 0
+    grade = as_int(value)
     if grade not in PAY_GRADES:
         raise DomainError("bad_grade", _("Pay grade: choose a grade from 1 to 18."), "pay_grade")
     return grade
@@ -65,22 +63,25 @@ def worker_register(
         raise DomainError("not_here", _("Person: choose a person of this unit."), "person")
     if route not in Route.values:
         raise DomainError("bad_route", _("Route in: choose election or recruitment."), "route")
-    post = (post or "").strip()
-    if not post:
-        raise DomainError("required", _("Post: this field is required."), "post")
+    post = clean_text(post, field="post", label=_("Post"), limit=100, required=True)
     if joined_on is None or joined_on > timezone.localdate():
         raise DomainError("bad_date", _("Date: enter a date that is not in the future."), "joined_on")
     try:
         with transaction.atomic():
             return CommunityWorker.objects.create(
-                person=person, unit=unit, post=post[:100], route=route, pay_grade=_grade(pay_grade), joined_on=joined_on
+                person=person, unit=unit, post=post, route=route, pay_grade=_grade(pay_grade), joined_on=joined_on
             )
     except IntegrityError:
         raise DomainError("duplicate", _("Person: already on the register in a post."), "person") from None
 
 
 def _for_update(user, worker_id) -> CommunityWorker:
-    worker = CommunityWorker.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=worker_id).first()
+    worker = (
+        CommunityWorker.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .filter(pk=as_int(worker_id))
+        .first()
+    )
     if worker is None:
         raise DomainError("unknown", _("No such worker."))
     _check_write(user, worker.unit)
@@ -101,32 +102,25 @@ def pay_grade_set(*, user, worker_id, pay_grade) -> CommunityWorker:
 def assessment_record(*, user, worker_id, year, grade: str, note: str = "") -> Assessment:
     """Record the yearly assessment (one per year)."""
     worker = _for_update(user, worker_id)
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        year = 0
+    year = as_int(year, 0)
     if not worker.joined_on.year <= year <= timezone.localdate().year:
         raise DomainError("bad_year", _("Year: choose a year the worker served in."), "year")
     if grade not in Grade.values:
         raise DomainError("bad_grade", _("Grade: choose one of the four grades."), "grade")
+    note = clean_text(note, field="note", label=_("Note"), limit=500)
     if worker.assessments.filter(year=year).exists():
         raise DomainError("duplicate", _("Year: this year's assessment is already recorded."), "year")
-    return Assessment.objects.create(worker=worker, year=year, grade=grade, note=(note or "").strip()[:500])
+    return Assessment.objects.create(worker=worker, year=year, grade=grade, note=note)
 
 
 @transaction.atomic
 def commendation_add(*, user, worker_id, title: str, awarded_by: str, awarded_on: date | None) -> Commendation:
     worker = _for_update(user, worker_id)
-    title, awarded_by = (title or "").strip(), (awarded_by or "").strip()
-    if not title:
-        raise DomainError("required", _("Commendation: this field is required."), "title")
-    if not awarded_by:
-        raise DomainError("required", _("Awarded by: this field is required."), "awarded_by")
+    title = clean_text(title, field="title", label=_("Commendation"), limit=200, required=True)
+    awarded_by = clean_text(awarded_by, field="awarded_by", label=_("Awarded by"), limit=100, required=True)
     if awarded_on is None or awarded_on > timezone.localdate():
         raise DomainError("bad_date", _("Date: enter a date that is not in the future."), "awarded_on")
-    return Commendation.objects.create(
-        worker=worker, title=title[:200], awarded_by=awarded_by[:100], awarded_on=awarded_on
-    )
+    return Commendation.objects.create(worker=worker, title=title, awarded_by=awarded_by, awarded_on=awarded_on)
 
 
 @transaction.atomic
@@ -137,12 +131,12 @@ def worker_exit(*, user, worker_id, exited_on: date | None, reason: str, note: s
         raise DomainError("left", _("This worker has left."))
     if reason not in ExitReason.values:
         raise DomainError("bad_reason", _("Reason for leaving: choose a reason."), "exit_reason")
-    note = (note or "").strip()
+    note = clean_text(note, field="exit_note", label=_("Note on leaving"), limit=500)
     if reason == ExitReason.OTHER and not note:
         raise DomainError("required", _("Note on leaving: say why."), "exit_note")
     if exited_on is None or exited_on > timezone.localdate() or exited_on < worker.joined_on:
         raise DomainError("bad_date", _("Date: between joining and today."), "exited_on")
-    worker.exited_on, worker.exit_reason, worker.exit_note = exited_on, reason, note[:500]
+    worker.exited_on, worker.exit_reason, worker.exit_note = exited_on, reason, note
     worker.save(update_fields=["exited_on", "exit_reason", "exit_note"])
     return worker
 
