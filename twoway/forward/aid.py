@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_list, pk_or_404
+from twoway.core.text import clean_text
 from twoway.org.models import Person, UnitKind
 from twoway.org.scope import scope_for, unit_get
 
@@ -28,10 +30,7 @@ def visible_aid_groups(user):
 def aid_group_get(user, pk, *, write: bool = False) -> AidGroup:
     from django.core.exceptions import PermissionDenied
 
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = pk_or_404(pk)
     group = AidGroup.objects.select_related("unit", "leader").filter(pk=pk).first()
     scope = scope_for(user)
     if group is None or not scope.covers(group.unit.path):
@@ -48,7 +47,9 @@ def aid_group_create(*, user, unit_id, name: str, building: str, entrance: str =
     unit = unit_get(user, unit_id, write=True)
     if unit.kind != UnitKind.GROUP:
         raise DomainError("not_group", _("Resident group: choose a resident group."), "unit")
-    name, building, entrance = (name or "").strip(), (building or "").strip(), (entrance or "").strip()
+    name = clean_text(name, field="name", label=_("Name"), limit=80)
+    building = clean_text(building, field="building", label=_("Building"), limit=20)
+    entrance = clean_text(entrance, field="entrance", label=_("Unit (entrance)"), limit=20)
     if not building:
         raise DomainError("building_required", _("Building: enter the building."), "building")
     if not name:
@@ -76,13 +77,13 @@ def aid_activity_record(*, user, group_id, title: str, at: date | None, tags, no
     """Record an activity of a mutual-aid group, tagged with at least one of 四互相 / 四联动."""
     group = aid_group_get(user, group_id, write=True)
     actor = actor_of(user)
-    title = (title or "").strip()
+    title = clean_text(title, field="title", label=_("Activity"), limit=None)
     if not title:
         raise DomainError("title_required", _("Activity: say what was done."), "title")
-    tags = [t for t in dict.fromkeys(tags or ()) if t]
+    tags = [t for t in dict.fromkeys(as_list(tags)) if t]
     if not tags or any(t not in AidTag.values for t in tags):
         raise DomainError("tags_required", _("Tags: choose at least one of the four mutuals or four links."), "tags")
-    note = (note or "").strip()
+    note = clean_text(note, field="note", label=_("Note"), limit=None)
     if len(note) > NOTE_MAX:
         raise DomainError("note_long", _("Note: at most %(n)s characters.") % {"n": NOTE_MAX}, "note")
     at = at or timezone.localdate()

@@ -6,9 +6,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from twoway.core.errors import DomainError
-from twoway.core.parse import as_int
+from twoway.core.parse import as_int, as_list
+from twoway.core.text import clean_text
 from twoway.org.models import Person, UnitKind
 from twoway.org.scope import scope_for, unit_get
 
@@ -20,7 +22,7 @@ DOCUMENT_MAX = 20000
 
 
 def _clean_document(document: str) -> str:
-    document = (document or "").strip()
+    document = clean_text(document, field="document", label=_("Plan document"), limit=None)
     if len(document) > DOCUMENT_MAX:
         raise DomainError(
             "document_long", _("Plan document: at most %(n)s characters.") % {"n": DOCUMENT_MAX}, "document"
@@ -72,7 +74,7 @@ def plan_create(
         raise DomainError("group_plan", _("Unit: a resident group has no units below it to push a plan to."), "unit")
     if kind not in PlanKind.values:
         raise DomainError("bad_kind", _("Kind: choose a kind of plan."), "kind")
-    title = (title or "").strip()
+    title = clean_text(title, field="title", label=pgettext("heading", "Title"), limit=None)
     if not title:
         raise DomainError("title_required", _("Title: enter a title."), "title")
     if len(title) > TITLE_MAX:
@@ -91,7 +93,7 @@ def plan_create(
         plan.status, plan.started_at = PlanStatus.RUNNING, timezone.now()
     plan.save()
     if member_ids:
-        plan.members.set([_person_in(user, pk, "members") for pk in member_ids])
+        plan.members.set([_person_in(user, pk, "members") for pk in as_list(member_ids)])
     return plan
 
 
@@ -122,7 +124,7 @@ def plan_set_team(*, user, plan_id, document: str, leader_id=None, member_ids=()
     plan.leader = _person_in(user, leader_id, "leader") if leader_id else None
     plan.command_post = _command_post(user, plan.unit, command_post_id) if command_post_id else None
     plan.save(update_fields=["document", "leader", "command_post"])
-    plan.members.set([_person_in(user, pk, "members") for pk in member_ids if pk])
+    plan.members.set([_person_in(user, pk, "members") for pk in as_list(member_ids) if pk])
     return plan
 
 
@@ -132,7 +134,7 @@ def milestone_add(*, user, plan_id, title: str, due_on: date | None) -> Mileston
     plan = plan_get(user, plan_id, write=True, for_update=True)
     if plan.status == PlanStatus.CLOSED:
         raise DomainError("plan_closed", _("This plan is closed."))
-    title = (title or "").strip()
+    title = clean_text(title, field="title", label=_("Milestone"), limit=None)
     if not title:
         raise DomainError("title_required", _("Milestone: enter what is to be reached."), "title")
     if due_on is None:

@@ -11,8 +11,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int, as_list, pk_or_404
+from twoway.core.text import clean_text
 from twoway.org.models import PATH_STEP, OrgUnit, Person
 from twoway.org.scope import scope_for, unit_get
 
@@ -51,11 +54,7 @@ def visible_notices(user) -> QuerySet[PolicyNotice]:
 
 
 def notice_get(user, pk) -> PolicyNotice:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    notice = visible_notices(user).filter(pk=pk).select_related("unit").first()
+    notice = visible_notices(user).filter(pk=pk_or_404(pk)).select_related("unit").first()
     if notice is None:
         raise Http404
     return notice
@@ -66,7 +65,8 @@ def notice_publish(*, user, unit_id, title: str, body: str, target_ids) -> Polic
     """Publish a policy notice from a unit to chosen units within its area (itself included)."""
     actor = actor_of(user)
     unit = unit_get(user, unit_id, write=True)
-    title, body = (title or "").strip(), (body or "").strip()
+    title = clean_text(title, field="title", label=pgettext("heading", "Title"), limit=None)
+    body = clean_text(body, field="body", label=_("Text"), limit=None)
     if not title:
         raise DomainError("title_required", _("Title: enter a title."), "title")
     if len(title) > TITLE_MAX:
@@ -75,9 +75,8 @@ def notice_publish(*, user, unit_id, title: str, body: str, target_ids) -> Polic
         raise DomainError("body_required", _("Text: enter the text of the notice."), "body")
     if len(body) > BODY_MAX:
         raise DomainError("body_long", _("Text: at most %(n)s characters.") % {"n": BODY_MAX}, "body")
-    try:
-        ids = {int(pk) for pk in target_ids or ()}
-    except (TypeError, ValueError):
+    ids = {as_int(pk) for pk in as_list(target_ids)}
+    if None in ids:
         ids = set()
     if not ids:
         raise DomainError("targets_required", _("Pushed to: choose at least one unit."), "targets")

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from twoway.appeals.photos import clean_photos
 from twoway.core.errors import DomainError
+from twoway.core.parse import as_int, as_list
+from twoway.core.text import clean_text
 from twoway.deadlines import engine
 from twoway.notify.send import notify
 from twoway.org.models import WRITE_ROLES, Household, OrgUnit, Person, UnitKind
@@ -58,24 +60,21 @@ def _deadline(plan: Plan, unit: OrgUnit, due_on: date | None, cal) -> tuple[date
 
 
 def _clean_text(title: str, detail: str) -> tuple[str, str]:
-    title = (title or "").strip()
+    title = clean_text(title, field="title", label=_("Task"), limit=None)
     if not title:
         raise DomainError("title_required", _("Task: enter what is to be done."), "title")
     if len(title) > TITLE_MAX:
         raise DomainError("title_long", _("Task: at most %(n)s characters.") % {"n": TITLE_MAX}, "title")
-    detail = (detail or "").strip()
+    detail = clean_text(detail, field="detail", label=_("What to do"), limit=None)
     if len(detail) > TEXT_MAX:
         raise DomainError("detail_long", _("What to do: at most %(n)s characters.") % {"n": TEXT_MAX}, "detail")
     return title, detail
 
 
 def _units_below(parent: OrgUnit, unit_ids) -> list[OrgUnit]:
-    ids = []
-    for pk in unit_ids or ():
-        try:
-            ids.append(int(pk))
-        except (TypeError, ValueError):
-            raise DomainError("bad_unit", _("Units: choose units from the list."), "units") from None
+    ids = [as_int(pk) for pk in as_list(unit_ids)]
+    if None in ids:
+        raise DomainError("bad_unit", _("Units: choose units from the list."), "units")
     if not ids:
         raise DomainError("units_required", _("Units: choose at least one unit to assign the task to."), "units")
     units = list(OrgUnit.objects.filter(pk__in=ids, parent=parent, retired_at__isnull=True).order_by("path"))
@@ -191,7 +190,7 @@ def task_report(*, user, task_id, text: str, photos=(), files=()) -> Report:
         raise DomainError("not_yours", _("Only the unit the task was assigned to can report on it."))
     if task.status not in (TaskStatus.ASSIGNED, TaskStatus.RETURNED):
         _already(task)
-    text = (text or "").strip()
+    text = clean_text(text, field="text", label=_("Progress"), limit=None)
     if not text:
         raise DomainError("text_required", _("Progress: describe what was done."), "text")
     if len(text) > TEXT_MAX:
@@ -298,7 +297,7 @@ def task_check(*, user, task_id) -> Task:
 def task_return(*, user, task_id, reason: str) -> Task:
     """The assigning level sends the reported work back, with a reason."""
     actor, task = _for_checker(user, task_id)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason", label=_("Reason"), limit=None)
     if not reason:
         raise DomainError("reason_required", _("Reason: say what is still missing."), "reason")
     if len(reason) > TEXT_MAX:
@@ -326,7 +325,7 @@ def task_return(*, user, task_id, reason: str) -> Task:
 def task_supervise(*, user, task_id, note: str) -> Task:
     """A supervision order (督办) from a level above the task's unit, on an open task."""
     actor, task = _for_checker(user, task_id)
-    note = (note or "").strip()
+    note = clean_text(note, field="note", label=_("Supervision order"), limit=None)
     if not note:
         raise DomainError("note_required", _("Supervision order: say what must be done by when."), "note")
     if len(note) > TEXT_MAX:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
+from twoway.core.text import clean_text
 from twoway.org.models import PATH_STEP, OrgUnit
 from twoway.org.scope import household_get, scope_for
 
@@ -36,7 +37,7 @@ def visit_record(*, user, household_id, kind: str, at: datetime | None = None, n
     at = at or timezone.now()
     if at > timezone.now():
         raise DomainError("future", _("Visited at: a visit is recorded after it took place."), "at")
-    note = (note or "").strip()
+    note = clean_text(note, field="note", label=_("Note"), limit=None)
     if len(note) > NOTE_MAX:
         raise DomainError("note_long", _("Note: at most %(n)s characters.") % {"n": NOTE_MAX}, "note")
     return Visit.objects.create(
