@@ -72,6 +72,7 @@ def _from_events() -> dict[str, dict]:
             f.cell,
             {
                 "cell": f.cell,
+                "area": f.area,
                 "day": f.created_at.astimezone(TZ).date(),
                 "street_id": f.street_id,
                 "community_id": f.community_id,
@@ -90,6 +91,24 @@ def _from_events() -> dict[str, dict]:
             n, s = f"n_{lv}_{band:02d}", f"s_{lv}_{band:02d}"
             row[n] = (row[n] or 0) + 1
             row[s] = (row[s] or 0) + round(hours * 3600)
+    # DailyHours also has a row per area and day for all categories: the sum of its cells.
+    for row in list(out.values()):
+        area = row["area"]
+        total = out.setdefault(
+            f"{area}.*",
+            {
+                "cell": f"{area}.*",
+                "area": area,
+                "day": row["day"],
+                "street_id": row["street_id"],
+                "community_id": row["community_id"],
+                "top_category_id": None,
+                **dict.fromkeys(band_fields("n") + band_fields("s")),
+            },
+        )
+        for name in band_fields("n") + band_fields("s"):
+            if row[name] is not None:
+                total[name] = (total[name] or 0) + row[name]
     return out
 
 
@@ -169,8 +188,9 @@ def test_incremental_refresh_full_rebuild_and_the_events_agree(tree, history):
     # Seven raised on the 2nd (one merged away), one on the 9th: three cells on the 2nd
     # (A1 × ENV, A1 × FAC, B2 × FAC) and one on the 9th.
     assert AppealFact.objects.count() == 7
-    assert len(kept) == 4
-    assert sum(c["received"] for c in kept.values()) == 7
+    assert len([c for c in kept.values() if c["top_category_id"]]) == 4
+    assert sum(c.get("received", 0) for c in kept.values()) == 7
+    assert len([c for c in kept.values() if not c["top_category_id"]]) == 3  # A1 and B2 on the 2nd, A1 on the 9th
     assert kept == _from_events()
     assert facts.facts_rebuild() == 7
     assert _cells() == kept
@@ -189,8 +209,10 @@ def test_a_step_moves_the_counts_of_its_cell_only(tree, history):
     # cell of the one that moved changes.
     assert facts.facts_refresh() >= 1
     after = _cells()
-    late = AppealFact.objects.get(appeal_id=history["late"].pk).cell
-    assert {c for c in after if after[c] != before[c]} == {late}
+    fact = AppealFact.objects.get(appeal_id=history["late"].pk)
+    late = fact.cell
+    # Its cell, and its area's histogram for all categories (its hours at the group are known now).
+    assert {c for c in after if after[c] != before[c]} == {late, f"{fact.area}.*"}
     assert after[late]["resolved"] == before[late]["resolved"] + 1
     assert after == _from_events()
 
@@ -236,6 +258,14 @@ def test_funnel_medians_match_the_exact_median_where_the_bands_allow(tree, histo
             assert rows[lv]["median_hours"] == pytest.approx(statistics.median(hours[lv]))
         else:
             assert rows[lv]["median_hours"] is None
+    # With a category chosen, the funnel reads that category's rows instead of the all-categories ones.
+    env = a_category("ENV01").parent
+    by_category = {r["level"]: r for r in kpis.funnel(tree["street_A"], MARCH, env.pk)}
+    qs = AppealFact.objects.filter(street_id=tree["street_A"].pk, top_category_id=env.pk)
+    assert by_category["group"]["reached"] == qs.filter(hours_group__isnull=False).count() == 3
+    assert by_category["group"]["median_hours"] == pytest.approx(
+        statistics.median(qs.exclude(hours_group=None).values_list("hours_group", flat=True))
+    )
 
 
 def _width(value: float) -> float:

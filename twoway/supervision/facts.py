@@ -26,7 +26,7 @@ from twoway.deadlines import engine
 from twoway.org.models import OrgUnit, UnitKind
 
 from . import rollup
-from .models import AppealFact, Level, RefreshMark, band_of, cell_key
+from .models import AppealFact, Level, RefreshMark, area_key, band_of, cell_key
 
 LEVEL_OF = {
     UnitKind.GROUP: Level.GROUP,
@@ -134,6 +134,7 @@ def derive_values(appeal: dict, events: list[tuple], score: str, rules: _Rules, 
         "created_at": appeal["created_at"],
         "day": day,
         "cell": cell_key(day, street, community, top),
+        "area": area_key(day, street, community),
         "group_id": group,
         "community_id": community,
         "street_id": street,
@@ -304,27 +305,6 @@ def facts_refresh(*, full: bool = False, batch: int = 5000, max_appeals: int | N
     return done
 
 
-def _writer():
-    """A function that appends rows (tuples in COLUMNS order) to AppealFact: COPY on
-    PostgreSQL, bulk inserts elsewhere."""
-    if connection.vendor == "postgresql":
-        qn = connection.ops.quote_name
-        by_attname = {f.attname: f.column for f in AppealFact._meta.concrete_fields}
-        sql = f"COPY {qn(AppealFact._meta.db_table)} ({', '.join(qn(by_attname[c]) for c in COLUMNS)}) FROM STDIN"
-
-        def write(rows):
-            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-
-        return write
-
-    def write(rows):
-        AppealFact.objects.bulk_create([AppealFact(**dict(zip(COLUMNS, r, strict=True))) for r in rows], batch_size=500)
-
-    return write
-
-
 def facts_rebuild(*, batch: int = 20_000, wait: bool = True) -> int | None:
     """Recompute the whole rollup from the events, in bulk and in one transaction (readers see
     the old figures until it commits): appeals in id ranges of `batch`, their fact rows written
@@ -339,7 +319,6 @@ def facts_rebuild(*, batch: int = 20_000, wait: bool = True) -> int | None:
         top = AppealEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         AppealFact.objects.all().delete()
         rules, units = _Rules(), _Units()
-        write = _writer()
         highest = Appeal.objects.aggregate(m=Max("pk"))["m"] or 0
         done = 0
         for lo in range(0, highest, batch):
@@ -351,7 +330,7 @@ def facts_rebuild(*, batch: int = 20_000, wait: bool = True) -> int | None:
                 .values_list(*APPEAL_FIELDS)
             )
             rows = _derive_all(list(appeals), {"appeal_id__gt": lo, "appeal_id__lte": hi}, rules, units)
-            write([tuple(values[c] for c in COLUMNS) for values in rows])
+            rollup.bulk_write(AppealFact, COLUMNS, [tuple(values[c] for c in COLUMNS) for values in rows])
             done += len(rows)
         rollup.rebuild_all()
         _set_mark(started, top)

@@ -9,11 +9,11 @@ import tempfile
 from collections import Counter
 from functools import cache
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
 
 from twoway.appeals.models import Appeal
 
-from . import kpis
+from . import kpis, rollup
 from .models import AppealTerms
 
 SAMPLE = 3000  # the newest appeals of the period: enough for stable top terms, fast at any size
@@ -57,23 +57,26 @@ def top_terms(texts, limit: int = 20) -> list[tuple[str, int]]:
 
 
 def terms_fill(*, appeal_ids=None, redo: bool = False) -> int:
-    """Find and store the words of appeals that have none stored yet (of `appeal_ids`, or all);
-    with `redo`, of every appeal again (after the stop words changed). Returns how many."""
+    """Find and store the words of appeals that have none stored yet (of `appeal_ids`, or all,
+    in id ranges); with `redo`, of every appeal again (after the stop words changed). Returns
+    how many."""
     if redo:
         AppealTerms.objects.all().delete()
-    todo = Appeal.objects.filter(~Exists(AppealTerms.objects.filter(appeal_id=OuterRef("pk"))))
+    todo = Appeal.objects.filter(~Exists(AppealTerms.objects.filter(appeal_id=OuterRef("pk")))).order_by()
     if appeal_ids is not None:
-        todo = todo.filter(pk__in=appeal_ids)
-    done, last = 0, 0
-    while True:
-        rows = list(todo.filter(pk__gt=last).order_by("pk").values_list("pk", "description")[:BATCH])
-        if not rows:
-            return done
-        AppealTerms.objects.bulk_create(
-            [AppealTerms(appeal_id=pk, terms=" ".join(sorted(words(text)))) for pk, text in rows], batch_size=1000
-        )
-        done += len(rows)
-        last = rows[-1][0]
+        ranges = [todo.filter(pk__in=appeal_ids)]
+    else:
+        highest = Appeal.objects.aggregate(m=Max("pk"))["m"] or 0
+        ranges = (todo.filter(pk__gt=lo, pk__lte=lo + BATCH) for lo in range(0, highest, BATCH))
+    done = 0
+    for qs in ranges:
+        rows = list(qs.values_list("pk", "description"))
+        if rows:
+            rollup.bulk_write(
+                AppealTerms, ["appeal_id", "terms"], [(pk, " ".join(sorted(words(text)))) for pk, text in rows]
+            )
+            done += len(rows)
+    return done
 
 
 def terms(unit, period, category_id=None, limit: int = 20) -> list[tuple[str, int]]:

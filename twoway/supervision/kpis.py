@@ -259,7 +259,10 @@ def funnel(unit: OrgUnit, period: Period, category_id=None) -> list[dict]:
     qs, aggs = counts(unit, period, category_id, names=names)
     totals = qs.aggregate(**aggs)
     if uses_daily(unit):
-        reached, medians = rollup.band_medians(daily_for(DailyHours, unit, period, category_id), daily=True)
+        hours = daily_for(DailyHours, unit, period, category_id)
+        if not category_id:
+            hours = hours.filter(top_category_id__isnull=True)  # the rows for all categories
+        reached, medians = rollup.band_medians(hours, daily=True)
     else:
         reached, medians = rollup.band_medians(facts_for(unit, period, category_id), daily=False)
     received = totals["received"]

@@ -62,6 +62,7 @@ class AppealFact(models.Model):
     created_at = models.DateTimeField()
     day = models.DateField()  # the local day it was raised
     cell = models.CharField(max_length=48)  # the daily rollup row it counts in (see `cell_key`)
+    area = models.CharField(max_length=40)  # the same without the category (see `area_key`)
     group = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     community = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     street = models.ForeignKey(OrgUnit, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False)
@@ -97,6 +98,12 @@ class AppealFact(models.Model):
             models.Index(fields=["community", "created_at"]),
             models.Index(fields=["group", "created_at"]),
             models.Index(fields=["cell"]),
+            # Hotspots list the appeals that went back and forth, most escalations first.
+            models.Index(
+                fields=["-escalations", "-created_at"],
+                condition=models.Q(escalations__gte=2) | models.Q(reopened=True),
+                name="supervision_fact_bounced",
+            ),
         ]
 
     @property
@@ -104,10 +111,18 @@ class AppealFact(models.Model):
         return self.escalations >= 2 or self.reopened
 
 
+def area_key(day, street_id, community_id) -> str:
+    """Appeals raised on `day` in a community (or, outside any community, a street)."""
+    return f"{day:%Y%m%d}.{street_id or 0}.{community_id or 0}"
+
+
 def cell_key(day, street_id, community_id, top_category_id) -> str:
     """The daily rollup row of appeals raised on `day` in a community (or, outside any
     community, a street) in a top-level category."""
-    return f"{day:%Y%m%d}.{street_id or 0}.{community_id or 0}.{top_category_id}"
+    return f"{area_key(day, street_id, community_id)}.{top_category_id}"
+
+
+ALL_CATEGORIES = "*"  # the last part of the cell of a DailyHours row for every category
 
 
 # What the daily rollup counts, per cell: each is the number of AppealFact rows matching the
@@ -185,14 +200,22 @@ for _name in MEASURES:
 
 class DailyHours(_CellRow):
     """The hours spent at each level by the cell's appeals, as a histogram: per level and band,
-    how many appeals (`n_…`) and their total seconds (`s_…`); empty bands are NULL. The funnel's
-    medians come from here (rollup.median_from_bands)."""
+    how many appeals (`n_…`) and their total seconds (`s_…`); empty bands are NULL. Besides a
+    row per category, each area and day has a row for all categories (`top_category` NULL,
+    the sum of the others), so that a funnel without a category filter sums an eighth as many
+    rows. The funnel's medians come from here (rollup.band_medians)."""
+
+    area = models.CharField(max_length=40)
+    top_category = models.ForeignKey(
+        Category, null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["day"]),
             models.Index(fields=["street", "day"]),
             models.Index(fields=["community", "day"]),
+            models.Index(fields=["area"]),
         ]
 
 

@@ -17,12 +17,22 @@ values (as in the hand-worked tests).
 """
 
 from django.db import connection
-from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import BigIntegerField, CharField, Count, F, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Round
 
-from .models import HOUR_BANDS, HOURS_LEVELS, MEASURES, AppealFact, DailyFact, DailyHours
+from .models import (
+    ALL_CATEGORIES,
+    HOUR_BANDS,
+    HOURS_LEVELS,
+    MEASURES,
+    AppealFact,
+    DailyFact,
+    DailyHours,
+    band_fields,
+)
 
 KEY = ("cell", "day", "street_id", "community_id", "top_category_id")
+AREA = ("area", "day", "street_id", "community_id")
 CHUNK = 500  # cells per statement (an IN list)
 
 
@@ -68,20 +78,55 @@ def _insert_select(model, qs) -> None:
         cursor.execute(f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) {sql}", params)
 
 
+def bulk_write(model, columns: list[str], rows) -> None:
+    """Append rows (tuples in `columns` order, attnames) to the model's table: COPY on
+    PostgreSQL, bulk inserts elsewhere."""
+    if connection.vendor == "postgresql":
+        qn = connection.ops.quote_name
+        by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
+        names = ", ".join(qn(by_attname[c]) for c in columns)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    model.objects.bulk_create([model(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=500)
+
+
 def _fill(source) -> None:
-    grouped = source.values(*KEY).order_by()
-    _insert_select(DailyFact, grouped.annotate(**fact_aggregates()))
-    _insert_select(DailyHours, grouped.annotate(**hours_aggregates()))
+    _insert_select(DailyFact, source.values(*KEY).order_by().annotate(**fact_aggregates()))
+    _insert_select(DailyHours, source.values(*KEY, "area").order_by().annotate(**hours_aggregates()))
+
+
+def _fill_all_categories(source) -> None:
+    """The all-categories DailyHours rows of the areas of `source` (DailyHours rows of single
+    categories): their sums."""
+    columns = band_fields("n") + band_fields("s")
+    _insert_select(
+        DailyHours,
+        source.values(*AREA)
+        .order_by()
+        .annotate(cell=Concat("area", Value("." + ALL_CATEGORIES), output_field=CharField()))
+        .annotate(**{c: Sum(c) for c in columns}),
+    )
 
 
 def rebuild_cells(cells) -> None:
-    """Sum these cells again from AppealFact (call inside the transaction that changed it)."""
+    """Sum these cells again from AppealFact, and the all-categories rows of their areas
+    (call inside the transaction that changed AppealFact)."""
     cells = sorted(set(cells))
     for i in range(0, len(cells), CHUNK):
         chunk = cells[i : i + CHUNK]
         DailyFact.objects.filter(cell__in=chunk).delete()
         DailyHours.objects.filter(cell__in=chunk).delete()
         _fill(AppealFact.objects.filter(cell__in=chunk))
+    areas = sorted({cell.rsplit(".", 1)[0] for cell in cells})
+    for i in range(0, len(areas), CHUNK):
+        chunk = areas[i : i + CHUNK]
+        DailyHours.objects.filter(area__in=chunk, top_category__isnull=True).delete()
+        _fill_all_categories(DailyHours.objects.filter(area__in=chunk, top_category__isnull=False))
 
 
 def rebuild_all() -> None:
@@ -89,6 +134,7 @@ def rebuild_all() -> None:
     DailyFact.objects.all().delete()
     DailyHours.objects.all().delete()
     _fill(AppealFact.objects.all())
+    _fill_all_categories(DailyHours.objects.filter(top_category__isnull=False))
 
 
 def analyze() -> None:
