@@ -97,12 +97,14 @@ def person_invite(*, user, meeting: Meeting, query: str) -> Person:
     _may_run(user, meeting)
     if not isinstance(query, str) or not query.strip():
         raise DomainError("required", _("Person: give a name or a phone number."), "person")
-    query = clean_key(query, limit=50)
-    found = list(
-        Person.objects.filter(unit__path__startswith=meeting.unit.path, retired_at__isnull=True)
-        .filter(models.Q(name=query) | models.Q(phone=query))
-        .order_by("id")[:2]
-    )
+    query = clean_key(query, limit=50)  # empty when it cannot be a name or a phone: matches nobody
+    found = []
+    if query:
+        found = list(
+            Person.objects.filter(unit__path__startswith=meeting.unit.path, retired_at__isnull=True)
+            .filter(models.Q(name=query) | models.Q(phone=query))
+            .order_by("id")[:2]
+        )
     if not found:
         raise DomainError("no_person", _("Person: nobody of this unit has that name or phone."), "person")
     if len(found) > 1:
