@@ -47,17 +47,9 @@ def project_forms() -> list[type]:
 
 
 # Defects found by the test below, in forms owned elsewhere (each is an unbounded text box or
-# number a client can fill with megabytes or 20 digits). Remove a line when its form is fixed.
-KNOWN_FORM_DEFECTS = {
-    "twoway.station.forms.AcceptForm": "note and idem_key are CharFields without max_length",
-    "twoway.station.forms.ComplaintForm": "text is a CharField without max_length",
-    "twoway.station.forms.ItemForm": "conditions/materials/guide without max_length; "
-    "time_limit_days and sort IntegerFields without min_value/max_value",
-    "twoway.station.forms.ReplyForm": "handling and reply are CharFields without max_length",
-    "twoway.station.forms.ResultForm": "result is a CharField without max_length",
-    "twoway.supervision.views.SettingsForm": "w_response/w_resolve/w_satisfaction/basic_factor are "
-    "CharFields without max_length (numbers typed as text: a DecimalField with bounds would do)",
-}
+# number a client can fill with megabytes or 20 digits). Add a line, with the reason, only for a
+# form whose owner is fixing it; remove it when the form is fixed.
+KNOWN_FORM_DEFECTS: dict[str, str] = {}
 
 
 def _form_param(form):
@@ -100,14 +92,29 @@ TEXT_FIELDS = sorted(
 )
 
 
-@pytest.mark.parametrize("label,field", TEXT_FIELDS, ids=[label for label, _f in TEXT_FIELDS])
+# Text fields whose limit is still to come, with the reason. Only the forward app may be listed
+# here, while its own migration is being written; every other app declares its limits (and the
+# domain function that writes the field enforces the same limit, tests/test_fuzz_domain.py).
+# The forward fields got theirs with the task rollup migration, so nothing is pending now.
+PENDING_TEXT_FIELDS: dict[str, str] = {}
+
+
+def _text_field_param(label, field):
+    marks = []
+    if label in PENDING_TEXT_FIELDS:
+        marks = [pytest.mark.xfail(strict=True, reason=PENDING_TEXT_FIELDS[label])]
+    return pytest.param(label, field, marks=marks, id=label)
+
+
+def test_only_forward_text_fields_may_wait_for_a_limit():
+    assert all(label.startswith("forward.") for label in PENDING_TEXT_FIELDS)
+    assert set(PENDING_TEXT_FIELDS) <= {label for label, _f in TEXT_FIELDS}
+
+
+@pytest.mark.parametrize("label,field", [_text_field_param(label, f) for label, f in TEXT_FIELDS])
 def test_every_model_text_field_declares_a_limit(label, field):
-    if isinstance(field, models.TextField) and field.max_length is None:
-        pytest.xfail(
-            f"{label} is a TextField without max_length: its limit (if any) lives only in the domain "
-            "function that writes it; declare max_length on the field"
-        )
-    assert field.max_length and field.max_length <= 100_000
+    assert field.max_length, f"{label}: declare max_length (the limit its domain function enforces)"
+    assert field.max_length <= 100_000
 
 
 # ---- uploads --------------------------------------------------------------------------------
