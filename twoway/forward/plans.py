@@ -18,6 +18,7 @@ from .access import plan_get
 from .models import Milestone, Plan, PlanKind, PlanStatus
 
 TITLE_MAX = 120
+YEARS = range(1900, 2101)
 DOCUMENT_MAX = 20000
 
 
@@ -84,7 +85,7 @@ def plan_create(
         kind=kind,
         title=title,
         document=_clean_document(document),
-        year=year,
+        year=_year(year),
         created_by=actor,
     )
     plan.leader = _person_in(user, leader_id, "leader") if leader_id else None
@@ -95,6 +96,15 @@ def plan_create(
     if member_ids:
         plan.members.set([_person_in(user, pk, "members") for pk in as_list(member_ids)])
     return plan
+
+
+def _year(value) -> int | None:
+    if value in (None, ""):
+        return None
+    year = as_int(value)
+    if year not in YEARS:
+        raise DomainError("bad_year", _("Year: enter a year such as 2026."), "year")
+    return year
 
 
 def _person_in(user, pk, field: str) -> Person:
