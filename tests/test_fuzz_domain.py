@@ -173,24 +173,30 @@ def _attempt(fn, ctx: Ctx, kwargs: dict) -> bool:
         cache.clear()  # process-wide copies may hold rows of the rolled-back savepoint
 
 
-# Every text a request fills is also tried, with the other arguments valid, as these.
+# Every text a request fills is also tried, with the other arguments valid, as these; every
+# number as the others.
 BAD_TEXTS = ("a\x00b", "\x1b[2J", "字" * 100_001)
+BAD_NUMBERS = (-1, 2**31, 2**70)
+
+
+def _bad_for(value) -> tuple:
+    return BAD_TEXTS if isinstance(value, str) else BAD_NUMBERS
 
 
 def probe(fn, ctx: Ctx) -> None:
-    """The valid arguments succeed; each text among them (also inside a dict) swapped for a bad
-    one gives success or a clean refusal."""
+    """The valid arguments succeed; each text or number among them (also inside a dict) swapped
+    for a bad one gives success or a clean refusal."""
     assert _attempt(fn, ctx, ctx.valid), "the valid arguments were refused: the set-up is wrong"
     for name, value in ctx.valid.items():
         variants = []
-        if isinstance(value, str):
-            variants = [(name, {**ctx.valid, name: bad}, bad) for bad in BAD_TEXTS]
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            variants = [(name, {**ctx.valid, name: bad}, bad) for bad in _bad_for(value)]
         elif isinstance(value, dict):
             variants = [
                 (f"{name}[{key!r}]", {**ctx.valid, name: {**value, key: bad}}, bad)
                 for key, inner in value.items()
-                if isinstance(inner, str)
-                for bad in BAD_TEXTS
+                if isinstance(inner, str | int) and not isinstance(inner, bool)
+                for bad in _bad_for(inner)
             ]
         for label, kwargs, bad in variants:
             try:
