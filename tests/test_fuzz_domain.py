@@ -2165,11 +2165,6 @@ def test_a_topic_whose_notice_would_be_too_long_is_not_published(tree):
     assert not Notice.objects.filter(topic=topic).exists() and _refresh(topic).step == topic.step
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="supervision.actions.kpi_settings_change stores the note as it comes (NUL is a 500 on "
-    "PostgreSQL); the supervision module is being changed by its owner",
-)
 def test_kpi_settings_refuse_a_note_with_control_characters(tree):
     from twoway.supervision import actions
 

@@ -51,3 +51,16 @@ def test_inviting_departments_by_ids_beyond_64_bits_is_refused_by_name(tree):
     with pytest.raises(DomainError) as refused:
         agenda.departments_invite(user=secretary, meeting=meeting, unit_ids=[str(HUGE)])
     assert refused.value.field == "department"
+
+
+def test_digits_that_are_not_ascii_numbers_are_refused_not_a_server_error(tree, login):
+    """'²' passes str.isdigit() but int() refuses it: pages answer with a field error or a 404."""
+    district = login(tree["district_staff"])
+    page = district.post(
+        reverse("forward:plan_new"),
+        {"unit": tree["district"].pk, "kind": "plan", "title": "二〇二七年工作方案", "year": "²"},
+    )
+    assert page.status_code == 200
+    assert page.context["errors"] == {"year": "年度：请填写年份，如2026。"}
+    assert "年度：请填写年份，如2026。" in page.content.decode()
+    assert login(tree["community_secretary"]).get(reverse("notices:list"), {"unit": "²"}).status_code == 404

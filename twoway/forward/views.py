@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from twoway.core.errors import DomainError
 from twoway.core.pages import paginate
+from twoway.core.parse import as_int
 from twoway.deadlines import engine
 from twoway.org.models import Household, OrgUnit, Person, UnitKind
 from twoway.org.scope import home_units, require_staff, scope_for, unit_get
@@ -106,14 +107,13 @@ def plan_new(request):
     errors, data = {}, request.POST if request.method == "POST" else {}
     if request.method == "POST":
         try:
-            year = data.get("year", "").strip()
             plan = plans.plan_create(
                 user=request.user,
                 unit_id=data.get("unit"),
                 kind=data.get("kind", ""),
                 title=data.get("title", ""),
                 document=data.get("document", ""),
-                year=int(year) if year.isdigit() else None,
+                year=data.get("year", "").strip(),
             )
         except DomainError as error:
             errors[error.field or "form"] = error.message
@@ -183,10 +183,10 @@ def plan_act(request, pk, action):
                 user=user, plan_id=plan.pk, title=p.get("title", ""), due_on=_date(p.get("due_on", ""), "due_on")
             )
         elif action == "verify":
-            milestone = p.get("milestone", "")
-            if not milestone.isdigit() or not plan.milestones.filter(pk=int(milestone)).exists():
+            milestone = as_int(p.get("milestone"))
+            if milestone is None or not plan.milestones.filter(pk=milestone).exists():
                 raise Http404
-            plans.milestone_verify(user=user, milestone_id=int(milestone))
+            plans.milestone_verify(user=user, milestone_id=milestone)
         elif action == "start":
             plans.plan_start(user=user, plan_id=plan.pk)
             messages.success(request, _("The project is under way."))

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from twoway.core.pages import paginate
+from twoway.core.parse import as_int
 from twoway.org.models import OrgUnit
 
 from .models import Notice
@@ -17,7 +18,7 @@ def notice_list(request):
     qs = Notice.objects.select_related("unit")
     unit = None
     if request.GET.get("unit"):
-        unit = OrgUnit.objects.filter(pk=request.GET["unit"] if request.GET["unit"].isdigit() else None).first()
+        unit = OrgUnit.objects.filter(pk=as_int(request.GET["unit"])).first()
         if unit is None:
             raise Http404
         qs = qs.filter(unit__path__in=unit.ancestor_paths)

@@ -6,14 +6,14 @@ from django.utils.translation import gettext as _
 
 from twoway.core.errors import DomainError
 
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", re.ASCII)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
 def clean_phone(value: str) -> str:
-    value = (value or "").strip().replace(" ", "")
-    if value and not _PHONE.match(value):
+    value = "" if value is None else value
+    if not isinstance(value, str) or (value := value.strip().replace(" ", "")) and not _PHONE.fullmatch(value):
         raise DomainError("bad_phone", _("Phone: enter an 11-digit mobile number or a landline number."), "phone")
     return value
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from twoway.core.errors import DomainError
 from twoway.core.pages import paginate, run_form_action
+from twoway.core.parse import as_int
 from twoway.org.models import OrgUnit, Person, UnitKind
 from twoway.org.scope import require_staff, scope_for, unit_get
 from twoway.org.validation import mask_phone
@@ -254,7 +255,7 @@ def accept(request, pk):
     found = list(residents.filter(name__icontains=q).order_by("name")[:50]) if q else []
     chosen = request.POST.get("resident") or request.GET.get("resident")
     if chosen:
-        found += list(residents.filter(pk=int(chosen) if str(chosen).isdigit() else 0))
+        found += list(residents.filter(pk=as_int(chosen, 0)))
     initial = {"idem_key": uuid.uuid4().hex}
     if request.GET.get("item"):
         initial["item"] = request.GET["item"]

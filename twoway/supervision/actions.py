@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from twoway.audit.log import audit_record
 from twoway.core.errors import DomainError
+from twoway.core.text import clean_text
 from twoway.org.scope import scope_for
 
 from .models import KpiSettings
@@ -53,9 +54,7 @@ def kpi_settings_change(*, user, w_response, w_resolve, w_satisfaction, basic_fa
             % {"sum": values["w_response"] + values["w_resolve"] + values["w_satisfaction"]},
             "w_response",
         )
-    note = (note or "").strip()
-    if len(note) > 300:
-        raise DomainError("too_long", _("Reason for the change: at most 300 characters."), "note")
+    note = clean_text(note, field="note", label=_("Reason for the change"), limit=300)
     # One change at a time: lock the newest version so two officers do not both "replace" it.
     list(KpiSettings.objects.select_for_update().order_by("-changed_at", "-id")[:1])
     row = KpiSettings.objects.create(**values, note=note, changed_by=scope.person)

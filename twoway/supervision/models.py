@@ -232,7 +232,9 @@ class AppealTerms(models.Model):
     appeal = models.OneToOneField(
         Appeal, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    terms = models.TextField(blank=True)  # distinct words, separated by spaces
+    # Distinct words, separated by spaces: at most a 2000-character description's characters
+    # with a space after each.
+    terms = models.TextField(blank=True, max_length=4000)
 
 
 class RefreshMark(models.Model):
