@@ -64,3 +64,35 @@ def test_digits_that_are_not_ascii_numbers_are_refused_not_a_server_error(tree, 
     assert page.context["errors"] == {"year": "年度：请填写年份，如2026。"}
     assert "年度：请填写年份，如2026。" in page.content.decode()
     assert login(tree["community_secretary"]).get(reverse("notices:list"), {"unit": "²"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "0001-01-01", "to": "0001-01-01"},
+        {"to": "9999-12-31"},
+        {"from": "9999-12-31", "to": "9999-12-31"},
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_a_field_error_on_the_dashboard(tree, login, query):
+    page = login(tree["district_staff"]).get(reverse("supervision:dashboard"), query)
+    assert page.status_code == 200
+    assert "请输入日期，例如 2026-03-01" in page.content.decode()
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
+def test_a_month_at_the_ends_of_the_calendar_is_refused_on_the_rankings(tree, login, month):
+    page = login(tree["district_staff"]).get(reverse("supervision:rankings"), {"month": month}, follow=True)
+    assert page.status_code == 200
+    assert "月份：请输入月份，例如 2026-03。" in page.content.decode()
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+def test_open311_dates_at_the_ends_of_the_calendar_are_not_a_server_error(client, tree, when):
+    from twoway.appeals.models import Channel
+    from twoway.open311 import keys
+
+    _key, raw = keys.client_key_issue(user=tree["district_staff"].user, name="市12345热线", channel=Channel.HOTLINE)
+    for name in ("start_date", "end_date"):
+        answer = client.get("/open311/v2/requests.json", {name: when, "api_key": raw})
+        assert answer.status_code in (200, 400), (name, answer.status_code)

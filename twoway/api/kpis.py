@@ -20,7 +20,7 @@ from twoway.org.models import OrgUnit, UnitKind
 from twoway.org.scope import scope_for, unit_get
 from twoway.supervision import facts
 from twoway.supervision import kpis as sv
-from twoway.supervision.views import MAX_DAYS, default_unit
+from twoway.supervision.views import FIRST_DAY, LAST_DAY, MAX_DAYS, default_unit
 
 from .schemas import ErrorOut, Text, UnitRef
 
@@ -28,7 +28,6 @@ router = Router(tags=["KPIs"])
 ERRORS = {(400, 401, 403, 404, 409, 422, 429): ErrorOut}
 
 DEFAULT_DAYS = 12 * 7  # the dashboard's default period: the last 12 weeks
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 # As the dashboard: take in the appeals' latest events first, unless too many wait (the
 # `report` command then does the work).
 REFRESH_AT_MOST = 2000

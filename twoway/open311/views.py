@@ -169,9 +169,10 @@ def _date(request, name: str) -> datetime | None:
         try:
             value = datetime.fromisoformat(raw)
         except ValueError:
-            raise Refusal(
-                400, _("%(name)s: use a w3c date and time, e.g. 2026-11-28T08:00:00+08:00.") % {"name": name}
-            ) from None
+            value = None
+    # Years far from now are refused too: a year 1 or 9999 overflows the 90-day window.
+    if value is None or not 1900 <= value.year <= 2999:
+        raise Refusal(400, _("%(name)s: use a w3c date and time, e.g. 2026-11-28T08:00:00+08:00.") % {"name": name})
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value

@@ -29,6 +29,8 @@ from .actions import kpi_settings_change
 from .models import KpiSettings, Report, ReportKind
 
 MAX_DAYS = 3 * 366
+# Dates the filters accept: a year 1 or 9999 would overflow the period arithmetic.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @dataclass
@@ -62,10 +64,13 @@ def _date(value: str, label, errors: list[str]):
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
         errors.append(_("%(field)s: enter a date such as 2026-03-01.") % {"field": label})
         return None
+    return day
 
 
 def default_unit(user) -> OrgUnit | None:
@@ -189,7 +194,10 @@ def rankings(request):
     f = parse_filters(request)
     month_text = request.GET.get("month", "")
     try:
-        month = kpis.Period.month(date.fromisoformat(month_text + "-01")) if month_text else None
+        first_day = date.fromisoformat(month_text + "-01") if month_text else None
+        if first_day and not FIRST_DAY <= first_day <= LAST_DAY:
+            raise ValueError(month_text)
+        month = kpis.Period.month(first_day) if first_day else None
     except ValueError:
         messages.error(request, _("Month: enter a month such as 2026-03."))
         month = None
