@@ -73,5 +73,24 @@ def test_a_page_after_a_real_login_reads_the_person_once(client, tree):
         assert client.get("/appeals/new/").status_code == 200
     person_reads = [q["sql"] for q in queries if 'FROM "org_person"' in q["sql"]]
     assert person_reads == [], person_reads
-    # The user's own read carries the person.
-    assert any('FROM "core_user"' in q["sql"] and '"org_person"' in q["sql"] for q in queries)
+    # The user's own read carries the person (on PostgreSQL as the statement prepared for it).
+    user_read = [q["sql"] for q in queries if q["sql"].startswith(("EXECUTE twoway_prepared_", 'SELECT "core_user"'))]
+    assert len(user_read) == 1, [q["sql"] for q in queries]
+    if connection.vendor != "postgresql":
+        assert '"org_person"' in user_read[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_user_read_survives_a_new_database_connection(tree):
+    """On PostgreSQL the user read is prepared on the server once per connection: a new
+    connection (after a restart, or when CONN_MAX_AGE ends one) prepares it again."""
+    leader = tree["group_leader"]
+    first = Backend().get_user(leader.user_id)
+    connection.close()
+    again = Backend().get_user(leader.user_id)
+    assert (first.pk, first.person.pk) == (again.pk, again.person.pk) == (leader.user_id, leader.pk)
+    assert Backend().get_user(-1) is None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'twoway_prepared_%%'")
+            assert cursor.fetchone()[0] == 1

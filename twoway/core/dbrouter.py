@@ -34,7 +34,8 @@ REPLICA = "replica"
 # Auth state: a lagging replica would log people out or forget a lockout.
 PRIMARY_ONLY_APPS = {"sessions", "axes", "django_cache"}
 # Statements that change nothing; anything else run on the primary counts as a write.
-_READ_PREFIXES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "EXPLAIN")
+# EXECUTE runs a read prepared by core/prepared.py (it prepares querysets, which only read).
+_READ_PREFIXES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "EXPLAIN", "EXECUTE ")
 
 
 @dataclass
