@@ -1978,6 +1978,86 @@ def _(tree):
     )
 
 
+def _department_head(tree):
+    from twoway.org.models import Person, Role
+
+    head = Person.objects.create(unit=tree["department"], name="共建局长")
+    Role.objects.create(person=head, unit=tree["department"], kind="leader")
+    return head
+
+
+@case("forward.cobuild_member_add")
+def _(tree):
+    from twoway.forward import cobuild
+
+    head = _department_head(tree)
+    return cobuild.member_add, Ctx(
+        valid={"community_id": str(tree["community_A1"].pk), "person_id": str(head.pk), "duty": "委员"},
+        fixed={"user": tree["community_secretary"].user},
+        args={
+            "community_id": ids(tree["community_A1"].pk, tree["group_A1a"].pk, tree["community_B1"].pk),
+            "person_id": ids(head.pk, tree["dept_officer"].pk),
+            "duty": TEXT,
+        },
+    )
+
+
+@case("forward.cobuild_member_remove")
+def _(tree):
+    from twoway.forward import cobuild
+
+    user = tree["community_secretary"].user
+    member = cobuild.member_add(user=user, community_id=tree["community_A1"].pk, person_id=_department_head(tree).pk)
+    return cobuild.member_remove, Ctx(
+        valid={"member_id": str(member.pk)}, fixed={"user": user}, args={"member_id": ids(member.pk)}
+    )
+
+
+@case("forward.cobuild_plan_declare")
+def _(tree):
+    from twoway.forward import cobuild
+
+    return cobuild.plan_declare, Ctx(
+        valid={
+            "community_id": str(tree["community_A1"].pk),
+            "department_id": str(tree["department"].pk),
+            "title": "管网更新实施方案",
+            "document": "住建局施工，社区入户告知",
+            "due_on": None,
+        },
+        fixed={"user": tree["community_secretary"].user},
+        args={
+            "community_id": ids(tree["community_A1"].pk, tree["street_A"].pk),
+            "department_id": ids(tree["department"].pk, tree["street_A"].pk),
+            "title": TEXT,
+            "document": TEXT,
+            "due_on": DATES,
+        },
+    )
+
+
+@case("forward.charter_publish")
+def _(tree):
+    from twoway.forward import charters
+    from twoway.forward.models import DocumentKind
+
+    return charters.document_publish, Ctx(
+        valid={
+            "community_id": str(tree["community_A1"].pk),
+            "kind": "convention",
+            "title": "居民公约",
+            "text": "邻里和睦",
+        },
+        fixed={"user": tree["community_secretary"].user},
+        args={
+            "community_id": ids(tree["community_A1"].pk, tree["community_B1"].pk),
+            "kind": st.one_of(choice(*DocumentKind.values), TEXT),
+            "title": TEXT,
+            "text": TEXT,
+        },
+    )
+
+
 # ---- deadlines ------------------------------------------------------------------------------
 
 

@@ -29,6 +29,23 @@ AREAS = {
 }
 
 
+# Co-building (双联共建, §5.1.3.2) names partners across the tree, written out by hand too: the
+# district's departments and their heads are named to staff everywhere (the heads sit on the
+# communities' co-building groups; a department is a public office), and a department sees the
+# name of a community that declared a plan to it (seeded in tests/scope_cases/forward.py). Only
+# the names: nothing of the partner's people or records.
+PARTNER_UNITS = {"dept_officer": ["community_A1"]}
+
+
+def _public_offices() -> tuple[set[int], set[int]]:
+    """The ids of the department units and of the people heading one."""
+    from twoway.org.models import Role, UnitKind
+
+    units = set(OrgUnit.objects.filter(kind=UnitKind.DEPARTMENT).values_list("pk", flat=True))
+    heads = set(Role.objects.filter(unit__in=units, kind="leader").values_list("person_id", flat=True))
+    return units, heads
+
+
 def all_url_names() -> set[str]:
     names = set()
 
@@ -99,14 +116,17 @@ def _leak_texts(tree, viewer_key) -> list[str]:
             inside_names.add(p.name)
     units = list(OrgUnit.objects.all())
     inside_units = [u.name for u in units if _in_area(tree, viewer_key, u.path)]
+    offices, heads = _public_offices() if AREAS[viewer_key] is not None else (set(), set())
+    partners = {tree[key].pk for key in PARTNER_UNITS.get(viewer_key, ())}
     texts = []
     for p in people:
         if p.name not in inside_names and not _in_area(tree, viewer_key, p.unit.path, p.household_id):
-            if not any(p.name in n for n in inside_names | set(inside_units)):
+            if not any(p.name in n for n in inside_names | set(inside_units)) and p.pk not in heads:
                 texts.append(p.name)
     for u in units:
         if not _in_area(tree, viewer_key, u.path) and not any(u.name in n for n in inside_units):
-            if AREAS[viewer_key] is not None:  # residents may see their own chain of units by name
+            if AREAS[viewer_key] is not None and u.pk not in offices | partners:
+                # (residents may see their own chain of units by name)
                 texts.append(u.name)
     return texts
 

@@ -1,5 +1,6 @@
 """Scope cases for the forward chain: plans, tasks, report photos and files, policy notices,
-visits and mutual-aid groups, with records seeded in both streets."""
+visits, mutual-aid groups, co-building and the communities' charters, with records seeded in
+both streets."""
 
 from tests.scope_registry import ById, Listing
 
@@ -12,8 +13,8 @@ def _seed_forward(tree):
     from django.utils import timezone
     from PIL import Image
 
-    from twoway.forward import aid, plans, publicity, tasks, visits
-    from twoway.org.models import Household
+    from twoway.forward import aid, charters, cobuild, plans, publicity, tasks, visits
+    from twoway.org.models import Household, Person, Role
 
     d = tree["district_staff"].user
     soon = timezone.localdate() + timedelta(days=30)
@@ -82,6 +83,27 @@ def _seed_forward(tree):
             user=tree[who].user, unit_id=tree[group].pk, name=f"{tree[group].name}互助组", building=hh.building
         )
         aid.aid_activity_record(user=tree[who].user, group_id=g.pk, title="楼道清扫", at=None, tags=["volunteer"])
+    # Co-building in A1 (a department head on its group, a plan declared to the department) and
+    # each street's first community's convention.
+    head = Person.objects.create(unit=tree["department"], name="共建局长")
+    Role.objects.create(person=head, unit=tree["department"], kind="leader")
+    secretary = tree["community_secretary"].user
+    cobuild.member_add(user=secretary, community_id=tree["community_A1"].pk, person_id=head.pk)
+    cobuild.plan_declare(
+        user=secretary,
+        community_id=tree["community_A1"].pk,
+        department_id=tree["department"].pk,
+        title="双联共建管网更新实施方案",
+        document="管网更新",
+    )
+    for who, community in (("community_secretary", "community_A1"), ("other_street_officer", "community_B1")):
+        charters.document_publish(
+            user=tree[who].user,
+            community_id=tree[community].pk,
+            kind="convention",
+            title=f"{tree[community].name}居民公约",
+            text="邻里和睦",
+        )
 
 
 def _task_paths(t):
@@ -137,4 +159,6 @@ CASES = {
     "forward:aid": Listing(),
     "forward:aid_new": Listing(),
     "forward:aid_group": ById(AidGroup, lambda g: g.unit.path, lambda g: g.name),
+    "forward:cobuild": Listing(),
+    "forward:charter": Listing(),
 }

@@ -1,6 +1,7 @@
 """Who may see and act on plans and tasks (R-1.3 applied to R-2).
 
-Read a task: staff whose area covers the unit it was assigned to. Report on it: staff who may
+Read a task: staff whose area covers the unit it was assigned to (or the unit that assigned
+it, for a plan a community declared to a department). Report on it: staff who may
 write in that unit. Check it, send it back or issue a supervision order: staff who may write in
 the unit that assigned it (the level above). Read a plan: staff whose area covers the plan's
 unit, or any unit that holds one of its tasks (they see only their own part of it).
@@ -69,12 +70,14 @@ def can_check(scope: Scope, task: Task) -> bool:
 
 
 def task_get(user, pk, *, for_update: bool = False) -> Task:
-    """The task, if the user's area covers the unit it was assigned to (404 otherwise)."""
+    """The task, if the user's area covers the unit it was assigned to or the unit that
+    assigned it, which checks it (404 otherwise). The two differ only for a plan a community
+    declared to a district department (双联共建): the department is not below the community."""
     scope = scope_for(user)
     qs = Task.objects.select_related("unit", "assigned_by", "plan", "plan__unit", "household", "parent")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     task = qs.filter(pk=pk_or_404(pk)).first()
-    if task is None or not scope.covers(task.unit.path):
+    if task is None or not (scope.covers(task.unit.path) or scope.covers(task.assigned_by.path)):
         raise Http404
     return task

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from twoway.org.models import Household, OrgUnit, Person, Role, UnitKind
 
-from . import aid, plans, publicity, tasks
+from . import aid, charters, cobuild, plans, publicity, tasks
 from .models import NoticeRead, Task, TaskStatus, Visit, VisitKind
 from .rollup import rollup_add
 
@@ -33,6 +33,28 @@ NOTICES = [
         "请各位居民通过居民小组长或社区议事会提出意见建议。",
     ),
 ]
+
+# Heads of the first departments, who sit on the demo community's co-building group.
+HEADS = [
+    ("王建国", "局长", "委员，牵头老旧小区改造"),
+    ("李红梅", "局长", "委员，负责环境卫生和停车管理"),
+    ("张志强", "局长", "委员，负责养老服务和困难群众救助"),
+]
+CHARTER = (
+    "第一条 为保障居民依法自我管理、自我教育、自我服务、自我监督，制定本章程。\n"
+    "第二条 居民会议是社区居民自治的最高决策机构，每年至少召开一次。\n"
+    "第三条 涉及全体居民利益的重要事项，由社区议事协商会议按“六步议事法”协商，结果在社区公示栏和本平台公示。\n"
+    "第四条 居民小组召开居民议事会，先行协调本小组居民的诉求；协调不成的，提交社区。\n"
+    "第五条 本章程经居民会议讨论通过后施行。"
+)
+CONVENTION = (
+    "一、爱党爱国，遵纪守法，不信谣不传谣。\n"
+    "二、邻里和睦，互帮互助，关心孤寡老人和困难家庭。\n"
+    "三、垃圾分类投放，不在楼道堆放杂物，不在楼道给电动车充电。\n"
+    "四、文明养犬，出门拴绳，及时清理犬只粪便。\n"
+    "五、有事好商量，邻里纠纷先找居民小组长和调解员。\n"
+    "六、积极参加志愿服务和社区议事，争当“社区新星”。"
+)
 
 ACTIVITIES = [
     ("楼道卫生集中清扫", ["volunteer", "civility"]),
@@ -241,3 +263,34 @@ def demo_seed(*, seed: int) -> None:
                     aid.aid_activity_record(
                         user=cu, group_id=g.pk, title=title, at=today - timedelta(days=rng.randint(1, 90)), tags=tags
                     )
+
+    # Co-building (双联共建) in the demo community: three department heads on its group and a
+    # plan declared to the first department. Every community's charter and convention.
+    if streets:
+        community = streets[0].children.order_by("sort", "path").first()
+        cu = _staff_user(community) or admin
+        departments = list(district.children.filter(kind=UnitKind.DEPARTMENT).order_by("sort", "path")[:3])
+        for dept, (name, title, duty) in zip(departments, HEADS, strict=False):
+            role = Role.objects.filter(unit=dept, kind="leader").first()
+            if role is None:
+                head = Person.objects.create(unit=dept, name=name)
+                role = Role.objects.create(person=head, unit=dept, kind="leader", title=title)
+            cobuild.member_add(user=cu, community_id=community.pk, person_id=role.person_id, duty=duty)
+        if departments:
+            cobuild.plan_declare(
+                user=cu,
+                community_id=community.pk,
+                department_id=departments[0].pk,
+                title=f"{community.name}老旧小区管网更新实施方案",
+                document="一、范围：1号楼至6号楼供水、排水管网。\n二、分工：区住建局组织设计和施工，社区负责入户"
+                "告知和协调，居民小组长组织居民议事会征求意见。\n三、时间：一个月内完成施工。",
+                due_on=today + timedelta(days=30),
+            )
+    for community in OrgUnit.objects.filter(kind=UnitKind.COMMUNITY, retired_at__isnull=True).order_by("path"):
+        cu = _staff_user(community) or admin
+        charters.document_publish(
+            user=cu, community_id=community.pk, kind="charter", title=f"{community.name}居民自治章程", text=CHARTER
+        )
+        charters.document_publish(
+            user=cu, community_id=community.pk, kind="convention", title=f"{community.name}居民公约", text=CONVENTION
+        )

@@ -1,6 +1,6 @@
 """The forward chain (正向, R-2): plans and projects pushed down level by level as tasks,
 progress reported back up and checked by the level that assigned it; policy notices,
-visits and residents' mutual-aid groups."""
+visits, residents' mutual-aid groups, co-building groups and the communities' charters."""
 
 from django.db import models
 from django.urls import reverse
@@ -15,6 +15,7 @@ class PlanKind(models.TextChoices):
     PROJECT = "project", _("Project")
     KEY_PROJECT = "key_project", _("Key project (六个一)")
     WORK_PLAN = "work_plan", _("Yearly work plan (工作方案)")
+    COBUILD = "cobuild", _("Co-building implementation plan (双联共建)")
 
 
 class PlanStatus(models.TextChoices):
@@ -357,3 +358,53 @@ class AidActivity(models.Model):
         verbose_name = _("mutual-aid activity")
         verbose_name_plural = _("mutual-aid activities")
         ordering = ["-at", "-id"]
+
+
+class CoBuildMember(models.Model):
+    """A seat on a community's co-building group (双联共建小组, §5.1.3.2 a): the head of a
+    district department who joins the community's group. Leaving keeps the row (left_at)."""
+
+    community = models.ForeignKey(OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(OrgUnit, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
+    duty = models.CharField(_("duty in the group"), max_length=120, blank=True)
+    added_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("joined at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-building group member")
+        verbose_name_plural = _("co-building group members")
+        ordering = ["community", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "person"], condition=models.Q(left_at__isnull=True), name="cobuild_one_seat"
+            )
+        ]
+
+
+class DocumentKind(models.TextChoices):
+    CHARTER = "charter", _("Autonomy charter (居民自治章程)")
+    CONVENTION = "convention", _("Residents' convention (居民公约)")
+
+
+class CommunityDocument(models.Model):
+    """One published version of a community's autonomy charter or residents' convention
+    (§4.3 c). The newest version of each kind is in force and shown to the community's
+    residents; versions are never changed, so the history stays."""
+
+    community = models.ForeignKey(OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("text"), max_length=20000)
+    published_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        verbose_name = _("charter or convention")
+        verbose_name_plural = _("charters and conventions")
+        ordering = ["community", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "kind", "version"], name="community_document_version")
+        ]

@@ -24,4 +24,6 @@ urlpatterns = [
     path("aid/", views.aid_list, name="aid"),
     path("aid/new/", views.aid_new, name="aid_new"),
     path("aid/<int:pk>/", views.aid_group, name="aid_group"),
+    path("cobuild/", views.cobuild_page, name="cobuild"),
+    path("charter/", views.charter_page, name="charter"),
 ]

@@ -5,9 +5,10 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,12 +20,15 @@ from twoway.deadlines import engine
 from twoway.org.models import Household, OrgUnit, Person, UnitKind
 from twoway.org.scope import home_units, require_staff, scope_for, unit_get
 
-from . import aid, plans, publicity, tasks, visits
+from . import aid, charters, cobuild, plans, publicity, tasks, visits
 from .access import can_check, can_report, can_run_plan, plan_get, task_get, visible_plans, visible_tasks
 from .models import (
     FOUR_LINKED,
     FOUR_MUTUAL,
     AidTag,
+    CoBuildMember,
+    CommunityDocument,
+    DocumentKind,
     PlanKind,
     PlanStatus,
     ReportFile,
@@ -558,8 +562,6 @@ def aid_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(building=q))
-    from django.db.models import Count
-
     qs = qs.select_related("unit", "unit__parent", "leader").annotate(
         n_members=Count("members", distinct=True), n_activities=Count("activities", distinct=True)
     )
@@ -638,3 +640,144 @@ def aid_group(request, pk):
             "chosen": set(data.getlist("tags")) if data else set(),
         },
     )
+
+
+# ---- co-building (双联共建) and the community's charter and convention ------------------------
+
+
+def _communities_below(root: OrgUnit):
+    """The communities in use in `root`'s area."""
+    return OrgUnit.objects.filter(
+        kind=UnitKind.COMMUNITY, path__startswith=root.path, retired_at__isnull=True
+    ).select_related("parent")
+
+
+@login_required
+def cobuild_page(request):
+    """A community's co-building group and the plans it declared to departments; for a
+    department, the plans declared to it; for a street or the district, its communities."""
+    scope = require_staff(request.user)
+    root = _root(request, scope)
+    here = f"{reverse('forward:cobuild')}?unit={root.pk}"
+    context = {"root": root, "errors": {}, "data": {}}
+    if request.method == "POST":
+        if root.kind != UnitKind.COMMUNITY:
+            raise Http404
+        data, action = request.POST, request.POST.get("action", "")
+        context["data"] = data
+        try:
+            if action == "add":
+                member = cobuild.member_add(
+                    user=request.user, community_id=root.pk, person_id=data.get("person"), duty=data.get("duty", "")
+                )
+                messages.success(request, _("%(name)s joined the group.") % {"name": member.person.name})
+            elif action == "remove":
+                member = cobuild.member_remove(user=request.user, member_id=data.get("member"))
+                messages.success(request, _("%(name)s left the group.") % {"name": member.person.name})
+            elif action == "declare":
+                plan = cobuild.plan_declare(
+                    user=request.user,
+                    community_id=root.pk,
+                    department_id=data.get("department"),
+                    title=data.get("title", ""),
+                    document=data.get("document", ""),
+                    due_on=_date(data.get("due_on", ""), "due_on"),
+                )
+                messages.success(request, _("The implementation plan was declared: %(title)s.") % {"title": plan.title})
+            else:
+                raise Http404
+        except DomainError as error:
+            context["errors"] = {error.field or "form": error.message}
+            context["action"] = action
+        else:
+            return redirect(here)
+    if root.kind == UnitKind.COMMUNITY:
+        seated = list(cobuild.members(root))
+        taken = {m.person_id for m in seated}
+        context.update(
+            members=seated,
+            heads=[r for r in cobuild.department_heads() if r.person_id not in taken],
+            departments=OrgUnit.objects.filter(kind=UnitKind.DEPARTMENT, retired_at__isnull=True).order_by(
+                "sort", "path"
+            ),
+            declared=with_cards(list(cobuild.declared(community=root)[:100])),
+            can_write=scope.covers(root.path, write=True),
+        )
+    elif root.kind == UnitKind.DEPARTMENT:
+        context.update(
+            declared=with_cards(list(cobuild.declared(departments=[root])[:100])),
+            seats=CoBuildMember.objects.filter(department=root, left_at__isnull=True)
+            .select_related("community", "person")
+            .order_by("community__path"),
+        )
+    else:
+        communities = _communities_below(root).order_by("path")
+        page = paginate(request, communities)
+        ids = [c.pk for c in page]
+        seats = dict(
+            CoBuildMember.objects.filter(community__in=ids, left_at__isnull=True)
+            .values_list("community")
+            .annotate(n=Count("id"))
+        )
+        plans_of = dict(
+            cobuild.declared().filter(plan__unit__in=ids).order_by().values_list("plan__unit").annotate(n=Count("id"))
+        )
+        for c in page:
+            c.n_members, c.n_declared = seats.get(c.pk, 0), plans_of.get(c.pk, 0)
+        context["page"] = page
+    return render(request, "forward/cobuild.html", context)
+
+
+@login_required
+def charter_page(request):
+    """Residents: their community's charter and convention in force. Staff: a community's,
+    with its versions and, where they may write, a form to publish a new version."""
+    scope = scope_for(request.user)
+    if not scope.is_staff:
+        community = charters.community_of_resident(scope.person)
+        docs = charters.in_force(community) if community else []
+        return render(request, "forward/charter.html", {"community": community, "docs": docs, "resident": True})
+    root = _root(request, scope)
+    context = {"root": root, "errors": {}, "data": {}}
+    if root.kind != UnitKind.COMMUNITY:
+        if request.method == "POST":
+            raise Http404
+        page = paginate(request, _communities_below(root).order_by("path"))
+        kinds = {}
+        for community_id, kind in CommunityDocument.objects.filter(community__in=[c.pk for c in page]).values_list(
+            "community", "kind"
+        ):
+            kinds.setdefault(community_id, set()).add(kind)
+        for c in page:
+            c.has_charter = DocumentKind.CHARTER in kinds.get(c.pk, ())
+            c.has_convention = DocumentKind.CONVENTION in kinds.get(c.pk, ())
+        context["page"] = page
+        return render(request, "forward/charter.html", context)
+    if request.method == "POST":
+        data = request.POST
+        try:
+            doc = charters.document_publish(
+                user=request.user,
+                community_id=root.pk,
+                kind=data.get("kind", ""),
+                title=data.get("title", ""),
+                text=data.get("text", ""),
+            )
+        except DomainError as error:
+            context.update(errors={error.field or "form": error.message}, data=data, kind=data.get("kind", ""))
+        else:
+            messages.success(
+                request,
+                _("Version %(n)s of %(kind)s is published to the residents.")
+                % {"n": doc.version, "kind": doc.get_kind_display()},
+            )
+            return redirect(f"{reverse('forward:charter')}?unit={root.pk}")
+    docs = charters.in_force(root)
+    current = {d.kind: d for d in docs}
+    context.update(
+        docs=docs,
+        forms=[(k, label, current.get(k)) for k, label in DocumentKind.choices],
+        history=CommunityDocument.objects.filter(community=root).select_related("published_by")[:50],
+        can_write=scope.covers(root.path, write=True),
+    )
+    return render(request, "forward/charter.html", context)
